@@ -1,0 +1,37 @@
+//===- Transforms.h - Mica rewrite pattern entry points ---------*- C++ -*-===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The patterns behind Mica's passes, exposed so that an embedding compiler
+/// can run them in its own pass pipeline.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef MICA_DIALECT_MICA_TRANSFORMS_TRANSFORMS_H
+#define MICA_DIALECT_MICA_TRANSFORMS_TRANSFORMS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mica {
+
+/// Patterns that give each mica op the result type inferred from its
+/// operands when that type is more static than the written one (and
+/// insert `tensor.cast`s back for users that are not mica ops).
+void populateRefineShapesPatterns(mlir::RewritePatternSet &patterns);
+
+/// Refines `func`'s argument types with `shapes` (argument index -> static
+/// shape), propagates them with the refine-shapes and canonicalization
+/// patterns and updates the function's result types. Fails when a pinned
+/// shape contradicts the argument type.
+llvm::LogicalResult
+refineFunctionShapes(mlir::Operation *func,
+                     llvm::ArrayRef<std::pair<unsigned,
+                                              llvm::SmallVector<int64_t>>>
+                         shapes);
+
+} // namespace mica
+
+#endif // MICA_DIALECT_MICA_TRANSFORMS_TRANSFORMS_H
