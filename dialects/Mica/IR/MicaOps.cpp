@@ -664,6 +664,8 @@ LogicalResult ShapeOfOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
+LogicalResult ShapeOfOp::verify() { return verifyInferred(*this); }
+
 LogicalResult FillOp::verify() {
   int64_t len = getShape().getType().getDimSize(0);
   if (!isDyn(len) && len != getType().getRank())

@@ -172,7 +172,8 @@ LogicalResult mica::detail::inferBroadcastResult(
   for (Value v : operands) {
     auto t = dyn_cast<RankedTensorType>(v.getType());
     if (!t)
-      return emitOptionalError(loc, opName, ": operands must be ranked tensors");
+      return emitOptionalError(loc, "'", opName,
+                               "' op operands must be ranked tensors");
     if (first) {
       shape.assign(t.getShape().begin(), t.getShape().end());
       first = false;
@@ -184,8 +185,8 @@ LogicalResult mica::detail::inferBroadcastResult(
       llvm::raw_string_ostream os(types);
       llvm::interleaveComma(operands.getTypes(), os);
       return emitOptionalError(
-          loc, opName,
-          ": operands are not broadcast-compatible (numpy rules: trailing "
+          loc, "'", opName,
+          "' op operands are not broadcast-compatible (numpy rules: trailing "
           "dims must be equal or 1), got ",
           types);
     }

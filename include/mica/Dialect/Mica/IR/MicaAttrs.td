@@ -12,7 +12,7 @@ include "mlir/IR/EnumAttr.td"
 
 class Mica_EnumAttr<EnumAttrInfo info, string mnemonic>
     : EnumAttr<Mica_Dialect, info, mnemonic> {
-  let assemblyFormat = "`<` $value `>`";
+  let assemblyFormat = "$value";
 }
 
 def Mica_CmpPredicate : I32EnumAttr<"CmpPredicate", "comparison predicate", [

@@ -249,7 +249,7 @@ def Mica_PadOp : Mica_InferOp<"pad"> {
                    DefaultValuedAttr<F64Attr, "0.0">:$value);
   let results = (outs Mica_Tensor:$output);
   let assemblyFormat =
-      "$input $mode attr-dict `:` type($input) `->` type($output)";
+      "$input `` $mode attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
 }
 
@@ -362,6 +362,7 @@ def Mica_ShapeOfOp : Mica_InferOp<"shape_of"> {
   let results = (outs 1DTensorOf<[I64]>:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 def Mica_FillOp : Mica_Op<"fill", [Pure,
@@ -479,7 +480,7 @@ def Mica_GeluOp : Mica_UnaryOp<"gelu", Mica_FloatTensor> {
                    DefaultValuedAttr<Mica_GeluApproxAttr,
                                      "::mica::GeluApprox::none">:$approximate);
   let assemblyFormat =
-      "$input (`approximate` `=` $approximate^)? attr-dict `:` type($output)";
+      "$input (`approximate` `=` `` $approximate^)? attr-dict `:` type($output)";
 }
 
 class Mica_BinaryOp<string mnemonic, Type type, list<Trait> traits = []>
@@ -566,7 +567,7 @@ def Mica_CompareOp : Mica_InferOp<"compare"> {
                    Mica_Tensor:$lhs, Mica_Tensor:$rhs);
   let results = (outs Mica_BoolTensor:$output);
   let assemblyFormat = [{
-    $predicate `,` $lhs `,` $rhs attr-dict `:`
+    `` $predicate `,` $lhs `,` $rhs attr-dict `:`
     functional-type(operands, results)
   }];
   let hasVerifier = 1;
@@ -672,7 +673,7 @@ def Mica_PoolOp : Mica_InferOp<"pool"> {
                    DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
   let results = (outs Mica_FloatTensor:$output);
   let assemblyFormat =
-      "$kind $input attr-dict `:` type($input) `->` type($output)";
+      "`` $kind $input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
 }
 
@@ -686,7 +687,7 @@ def Mica_GlobalPoolOp : Mica_InferOp<"global_pool"> {
   let arguments = (ins Mica_FloatTensor:$input, Mica_PoolKindAttr:$kind);
   let results = (outs Mica_FloatTensor:$output);
   let assemblyFormat =
-      "$kind $input attr-dict `:` type($input) `->` type($output)";
+      "`` $kind $input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
 }
 
@@ -712,7 +713,7 @@ def Mica_ReduceOp : Mica_InferOp<"reduce"> {
                    DefaultValuedAttr<BoolAttr, "true">:$keepdims);
   let results = (outs Mica_NumericTensor:$output);
   let assemblyFormat =
-      "$kind $input attr-dict `:` type($input) `->` type($output)";
+      "`` $kind $input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
   let hasFolder = 1;
 }
@@ -905,7 +906,7 @@ def Mica_ResizeOp : Mica_InferOp<"resize"> {
                      "::mica::NearestMode::round_prefer_floor">:$nearest_mode);
   let results = (outs Mica_FloatTensor:$output);
   let assemblyFormat =
-      "$mode $input attr-dict `:` type($input) `->` type($output)";
+      "`` $mode $input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
 }
 
