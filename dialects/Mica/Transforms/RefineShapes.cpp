@@ -241,7 +241,10 @@ struct MicaRefineShapesPass
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
-      if (failed(refineFunctionShapes(func, shapes)))
+      bool pinned = entry.empty() ? func.isPublic() : func.getName() == entry;
+      if (failed(refineFunctionShapes(
+              func, pinned ? ArrayRef(shapes)
+                           : ArrayRef<std::pair<unsigned, SmallVector<int64_t>>>())))
         return signalPassFailure();
     }
   }

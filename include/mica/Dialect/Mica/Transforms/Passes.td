@@ -26,7 +26,7 @@ def MicaRefineShapes : Pass<"mica-refine-shapes", "mlir::ModuleOp"> {
     patterns until nothing changes.
 
     ```mlir
-    // mica-opt --mica-refine-shapes="arg-shapes=0:1x128"
+    // mica-opt --mica-refine-shapes="entry=f arg-shapes=0:1x128"
     func.func @f(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
       %0 = mica.relu %x : tensor<?x?xf32>   // becomes tensor<1x128xf32>
       return %0 : tensor<?x?xf32>
@@ -34,10 +34,12 @@ def MicaRefineShapes : Pass<"mica-refine-shapes", "mlir::ModuleOp"> {
     ```
   }];
   let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "Function whose arguments `arg-shapes` pins (default: every "
+           "public function)">,
     ListOption<"argShapes", "arg-shapes", "std::string",
                "Static shapes for entry arguments, as index:AxBxC (e.g. "
-               "0:1x128); applied to every function that has such an "
-               "argument">,
+               "0:1x128, ? for a dim left dynamic)">,
   ];
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
