@@ -74,6 +74,14 @@ LogicalResult verifyInferred(OpT op) {
   return success();
 }
 
+/// Normalizes `axis` for `t`, or reports "axis N is out of range for T".
+FailureOr<int64_t> checkedAxis(std::optional<Location> loc, StringRef opName,
+                               int64_t axis, RankedTensorType t) {
+  if (std::optional<int64_t> a = normalizeAxis(axis, t.getRank()))
+    return *a;
+  return fail(loc, opName, "axis ", axis, " is out of range for ", t);
+}
+
 /// Checks that `t` has rank `rank`.
 LogicalResult expectRank(std::optional<Location> loc, StringRef opName,
                          StringRef what, RankedTensorType t, int64_t rank) {
@@ -334,11 +342,9 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *,
                                         SmallVectorImpl<Type> &types) {
   StringRef name = getOperationName();
   RankedTensorType in = tensorType(adaptor.getInput());
-  std::optional<int64_t> axis =
-      normalizeAxis(static_cast<int64_t>(adaptor.getAxis()), in.getRank());
-  if (!axis)
-    return fail(loc, name, "axis ", static_cast<int64_t>(adaptor.getAxis()),
-                " is out of range for ", in);
+  FailureOr<int64_t> axis = checkedAxis(loc, name, adaptor.getAxis(), in);
+  if (failed(axis))
+    return failure();
   int64_t total = 0;
   for (int64_t s : adaptor.getSizes()) {
     if (s < 0)
@@ -426,12 +432,9 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
                                          SmallVectorImpl<Type> &types) {
   RankedTensorType in = tensorType(adaptor.getInput());
   RankedTensorType idx = tensorType(adaptor.getIndices());
-  std::optional<int64_t> axis =
-      normalizeAxis(static_cast<int64_t>(adaptor.getAxis()), in.getRank());
-  if (!axis)
-    return fail(loc, getOperationName(), "axis ",
-                static_cast<int64_t>(adaptor.getAxis()),
-                " is out of range for ", in);
+  FailureOr<int64_t> axis = checkedAxis(loc, getOperationName(), adaptor.getAxis(), in);
+  if (failed(axis))
+    return failure();
   Shape shape(in.getShape().take_front(*axis));
   llvm::append_range(shape, idx.getShape());
   llvm::append_range(shape, in.getShape().drop_front(*axis + 1));
@@ -450,10 +453,8 @@ LogicalResult GatherElementsOp::inferReturnTypes(
     return fail(loc, getOperationName(),
                 "indices must have the rank of the input, got ", in, " and ",
                 idx);
-  if (!normalizeAxis(static_cast<int64_t>(adaptor.getAxis()), in.getRank()))
-    return fail(loc, getOperationName(), "axis ",
-                static_cast<int64_t>(adaptor.getAxis()),
-                " is out of range for ", in);
+  if (failed(checkedAxis(loc, getOperationName(), adaptor.getAxis(), in)))
+    return failure();
   types.push_back(RankedTensorType::get(idx.getShape(), in.getElementType()));
   return success();
 }
@@ -954,9 +955,9 @@ static LogicalResult inferArgReduce(std::optional<Location> loc,
                                     StringRef name, RankedTensorType x,
                                     int64_t axisAttr, bool keepdims,
                                     SmallVectorImpl<Type> &types) {
-  std::optional<int64_t> axis = normalizeAxis(axisAttr, x.getRank());
-  if (!axis)
-    return fail(loc, name, "axis ", axisAttr, " is out of range for ", x);
+  FailureOr<int64_t> axis = checkedAxis(loc, name, axisAttr, x);
+  if (failed(axis))
+    return failure();
   Shape shape(x.getShape());
   if (keepdims)
     shape[*axis] = 1;
@@ -1008,12 +1009,9 @@ LogicalResult TopKOp::inferReturnTypes(MLIRContext *ctx,
                                        SmallVectorImpl<Type> &types) {
   RankedTensorType x = tensorType(adaptor.getInput());
   int64_t k = static_cast<int64_t>(adaptor.getK());
-  std::optional<int64_t> axis =
-      normalizeAxis(static_cast<int64_t>(adaptor.getAxis()), x.getRank());
-  if (!axis)
-    return fail(loc, getOperationName(), "axis ",
-                static_cast<int64_t>(adaptor.getAxis()),
-                " is out of range for ", x);
+  FailureOr<int64_t> axis = checkedAxis(loc, getOperationName(), adaptor.getAxis(), x);
+  if (failed(axis))
+    return failure();
   if (k < 0 || (!x.isDynamicDim(*axis) && k > x.getDimSize(*axis)))
     return fail(loc, getOperationName(), "k = ", k,
                 " must be in [0, dim] for axis ", *axis, " of ", x);
@@ -1031,11 +1029,9 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
                                             SmallVectorImpl<Type> &types) {
   StringRef name = getOperationName();
   RankedTensorType x = tensorType(adaptor.getInput());
-  std::optional<int64_t> axis =
-      normalizeAxis(static_cast<int64_t>(adaptor.getAxis()), x.getRank());
-  if (!axis)
-    return fail(loc, name, "axis ", static_cast<int64_t>(adaptor.getAxis()),
-                " is out of range for ", x);
+  FailureOr<int64_t> axis = checkedAxis(loc, name, adaptor.getAxis(), x);
+  if (failed(axis))
+    return failure();
   if (failed(sameElementType(loc, name, adaptor.getOperands())))
     return failure();
   ArrayRef<int64_t> normShape = x.getShape().drop_front(*axis);
