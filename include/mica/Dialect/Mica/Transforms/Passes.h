@@ -7,6 +7,7 @@
 #ifndef MICA_DIALECT_MICA_TRANSFORMS_PASSES_H
 #define MICA_DIALECT_MICA_TRANSFORMS_PASSES_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"

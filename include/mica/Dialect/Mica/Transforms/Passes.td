@@ -44,4 +44,34 @@ def MicaRefineShapes : Pass<"mica-refine-shapes", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
+def MicaCombineParallelDense
+    : Pass<"mica-combine-parallel-dense", "mlir::func::FuncOp"> {
+  let summary = "Combine dense layers that read the same input into one";
+  let description = [{
+    Two or more `mica.dense` ops (or `mica.matmul`s with a constant 2-D
+    right-hand side) that read the same value, with constant weights of the
+    same contraction size and element type, become one wider op whose
+    weights (and biases) are concatenated at compile time, followed by a
+    `mica.split` along the last dim. Output widths may differ. A shared
+    activation stays fused; different activations are applied after the
+    split. Branches whose weight is not a constant, or is used elsewhere
+    (combining would duplicate it), or whose element type or contraction
+    size differs, are left alone and reported as near misses.
+
+    ```mlir
+    %q = mica.dense %x, %wq bias(%bq : tensor<768xf32>) : ...
+    %k = mica.dense %x, %wk bias(%bk : tensor<768xf32>) : ...
+    // becomes
+    %qk = mica.dense %x, %wqk bias(%bqk : tensor<1536xf32>) : ...
+    %q, %k = mica.split %qk {axis = 2 : i64, sizes = array<i64: 768, 768>}
+    ```
+  }];
+  let options = [
+    Option<"minBranches", "min-branches", "unsigned", /*default=*/"2",
+           "Fewest compatible branches worth combining">,
+    Option<"remarks", "remarks", "bool", /*default=*/"true",
+           "Emit a remark for every combination and near miss">,
+  ];
+}
+
 #endif // MICA_DIALECT_MICA_TRANSFORMS_PASSES_TD

@@ -17,6 +17,22 @@
 
 namespace mica {
 
+class FusionReport;
+
+/// Options of the parallel-dense combining rewrite.
+struct CombineParallelDenseOptions {
+  /// Fewest compatible branches that are worth combining (at least 2).
+  unsigned minBranches = 2;
+};
+
+/// Dense layers (or matmuls with a constant 2-D weight) that read the same
+/// input become one wider layer with weights concatenated at compile time,
+/// followed by a `mica.split`. Fired rewrites and near misses go to
+/// `report` when it is given.
+void populateCombineParallelDensePatterns(
+    mlir::RewritePatternSet &patterns,
+    const CombineParallelDenseOptions &options, FusionReport *report);
+
 /// Patterns that give each mica op the result type inferred from its
 /// operands when that type is more static than the written one (and
 /// insert `tensor.cast`s back for users that are not mica ops).
