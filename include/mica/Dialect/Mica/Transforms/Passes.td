@@ -74,4 +74,22 @@ def MicaCombineParallelDense
   ];
 }
 
+def MicaRecognizeLSTM : Pass<"mica-recognize-lstm", "mlir::func::FuncOp"> {
+  let summary = "Recognize LSTM cells and whole sequences as mica.lstm";
+  let description = [{
+    Finds LSTM cells built from plain ops (gates from one matmul over
+    concat(x, h) or separate x and h matmuls, plus bias; split into four in
+    any framework's gate order; sigmoid/tanh; `c' = f*c + i*g`,
+    `h' = o*tanh(c')`; peephole variants), confirmed by structure (TF scope
+    names are only a hint), chains the cells of consecutive time steps into
+    one `mica.lstm` with weights packed into the canonical layout, and
+    handles stacked and bidirectional layers. GRUs, cells with layer norm
+    and cells missing a gate are reported as near misses with the reason.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"true",
+           "Emit a remark for every recognized LSTM and near miss">,
+  ];
+}
+
 #endif // MICA_DIALECT_MICA_TRANSFORMS_PASSES_TD

@@ -48,6 +48,12 @@ refineFunctionShapes(mlir::Operation *func,
                                               llvm::SmallVector<int64_t>>>
                          shapes);
 
+/// Recognizes LSTM cells built from plain ops and chains the cells of
+/// consecutive time steps into `mica.lstm` ops (see mica-recognize-lstm).
+/// Fired rewrites and near misses go to `report` when it is given.
+void populateRecognizeLSTMPatterns(mlir::RewritePatternSet &patterns,
+                                   FusionReport *report);
+
 } // namespace mica
 
 #endif // MICA_DIALECT_MICA_TRANSFORMS_TRANSFORMS_H
