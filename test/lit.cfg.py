@@ -13,7 +13,7 @@ config.suffixes = [".mlir", ".onnxtxt", ".pbtxt", ".test", ".c", ".py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.mica_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py",
-                   "lit.site.cfg.py", "Inputs", "models", "consumer"]
+                   "lit.site.cfg.py", "Inputs", "models"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%mica_src", config.mica_src_root))
