@@ -1,0 +1,844 @@
+//===- Shape.cpp - ONNX data-movement and shape ops to mica ----------------===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Constant, Reshape (0 = copy, -1, allowzero), Flatten, Squeeze, Unsqueeze,
+/// Transpose, Concat, Split, Slice, Gather, GatherElements,
+/// ScatterElements/Scatter, ScatterND, Expand, Tile, Pad, Shape, Size,
+/// Range, ConstantOfShape, OneHot, Resize and Upsample. Operands that mica
+/// needs as attributes (axes, starts, pads, repeats, ...) must be
+/// compile-time constants.
+///
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "mlir/IR/Matchers.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mica;
+using namespace mica::onnx_import;
+
+namespace {
+
+constexpr int64_t kDyn = ShapedType::kDynamic;
+
+/// Binds output 0 to `value` when it was created.
+LogicalResult bind(NodeContext &ctx, FailureOr<Value> value) {
+  if (failed(value))
+    return failure();
+  ctx.setResult(0, *value);
+  return success();
+}
+
+/// One entry of a target shape: a constant, dim `index` of the reshaped
+/// tensor, or entry `index` of a run-time shape vector.
+struct ShapeEntry {
+  enum Kind { Const, DimOf, EntryOf } kind;
+  int64_t value;
+};
+
+/// A 1-element i64 slice `[i, i+1)` of the 1-D `vector`.
+FailureOr<Value> entryOf(NodeContext &ctx, Value vector, int64_t i) {
+  return ctx.createValue<SliceOp>(vector, ArrayRef<int64_t>{0},
+                                  ArrayRef<int64_t>{i},
+                                  ArrayRef<int64_t>{i + 1},
+                                  ArrayRef<int64_t>{1});
+}
+
+/// Reshapes `x` to `entries`. The static result type merges what the
+/// entries say with `known` (the shape-inferred type, when given); with at
+/// most one dynamic dim the reshape is static, otherwise the shape vector
+/// is assembled from shape_of(x), `src` and constants.
+FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, ArrayRef<ShapeEntry> entries,
+                           Value src = nullptr,
+                           RankedTensorType known = nullptr) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  SmallVector<int64_t> shape;
+  for (const ShapeEntry &e : entries) {
+    if (e.kind == ShapeEntry::Const)
+      shape.push_back(e.value < 0 ? kDyn : e.value);
+    else if (e.kind == ShapeEntry::DimOf)
+      shape.push_back(xType.getDimSize(e.value));
+    else
+      shape.push_back(kDyn);
+  }
+  if (known && known.getRank() == static_cast<int64_t>(shape.size()))
+    for (auto [i, d] : llvm::enumerate(known.getShape()))
+      if (ShapedType::isDynamic(shape[i]))
+        shape[i] = d;
+  if (llvm::count(shape, kDyn) <= 1)
+    return ctx.reshape(x, shape);
+
+  // Assemble the shape at run time.
+  FailureOr<Value> dims = ctx.createValue<ShapeOfOp>(x);
+  if (failed(dims))
+    return failure();
+  Value srcI64 =
+      src ? ctx.castTo(src, ctx.builder.getI64Type()) : Value();
+  SmallVector<Value> pieces;
+  SmallVector<int64_t> consts;
+  auto flush = [&] {
+    if (!consts.empty())
+      pieces.push_back(ctx.i64Constant(consts));
+    consts.clear();
+  };
+  for (const ShapeEntry &e : entries) {
+    if (e.kind == ShapeEntry::Const) {
+      consts.push_back(e.value);
+      continue;
+    }
+    flush();
+    auto piece = entryOf(ctx, e.kind == ShapeEntry::DimOf ? *dims : srcI64,
+                         e.value);
+    if (failed(piece))
+      return failure();
+    pieces.push_back(*piece);
+  }
+  flush();
+  FailureOr<Value> vector = pieces.size() == 1
+                                ? FailureOr<Value>(pieces[0])
+                                : ctx.createValue<ConcatOp>(pieces, 0);
+  if (failed(vector))
+    return failure();
+  auto type = RankedTensorType::get(shape, xType.getElementType());
+  return ReshapeOp::create(ctx.builder, ctx.loc, type, x, *vector).getResult();
+}
+
+/// Constant: the `value` tensor or one of the value_float(s)/value_int(s)
+/// attributes.
+LogicalResult convertConstant(NodeContext &ctx) {
+  Builder &b = ctx.builder;
+  const onnx::AttributeProto *attr = nullptr;
+  for (const onnx::AttributeProto &a : ctx.node.attribute())
+    attr = &a;
+  if (!attr || ctx.node.attribute_size() != 1)
+    return ctx.emitError() << "Constant needs exactly one value attribute";
+  ElementsAttr value;
+  StringRef name = attr->name();
+  if (name == "value") {
+    onnx::TensorProto tensor = attr->t();
+    auto converted = ctx.state.convertTensor(tensor, ctx.loc);
+    if (failed(converted))
+      return failure();
+    value = *converted;
+  } else if (name == "value_float" || name == "value_floats") {
+    SmallVector<float> v = name == "value_float"
+                               ? SmallVector<float>{attr->f()}
+                               : ctx.attrFloats(name);
+    SmallVector<int64_t> shape;
+    if (name == "value_floats")
+      shape.push_back(v.size());
+    value = DenseElementsAttr::get(
+        RankedTensorType::get(shape, b.getF32Type()), ArrayRef<float>(v));
+  } else if (name == "value_int" || name == "value_ints") {
+    SmallVector<int64_t> v = name == "value_int"
+                                 ? SmallVector<int64_t>{attr->i()}
+                                 : ctx.attrInts(name);
+    SmallVector<int64_t> shape;
+    if (name == "value_ints")
+      shape.push_back(v.size());
+    value = DenseElementsAttr::get(
+        RankedTensorType::get(shape, b.getI64Type()), ArrayRef<int64_t>(v));
+  } else {
+    return ctx.emitError() << "Constant attribute '" << name
+                           << "' is not supported (strings and sparse "
+                              "tensors have no mica type)";
+  }
+  ctx.setResult(0, ConstantOp::create(ctx.builder, ctx.loc, value));
+  return success();
+}
+
+/// Reshape: constant entries are resolved at import (0 copies the input
+/// dim unless allowzero, -1 is inferred); a run-time shape operand is used
+/// as is, with its known 0 entries (e.g. constants concatenated into it)
+/// replaced by the input dims.
+LogicalResult convertReshape(NodeContext &ctx) {
+  auto x = ctx.requiredInput(0), shapeIn = ctx.requiredInput(1);
+  if (failed(x) || failed(shapeIn))
+    return failure();
+  bool allowZero = ctx.attrInt("allowzero", 0) != 0;
+  int64_t rank = ctx.inputType(0).getRank();
+  auto partial = ctx.inputType(1).getRank() == 1
+                     ? getPartialShapeValues(*shapeIn)
+                     : std::nullopt;
+  if (!partial) {
+    // Unknown length too: take the shape operand as is.
+    FailureOr<RankedTensorType> known = ctx.outputType(0);
+    if (failed(known))
+      return failure();
+    return bind(ctx, ReshapeOp::create(ctx.builder, ctx.loc, *known, *x,
+                                       ctx.castTo(*shapeIn,
+                                                  ctx.builder.getI64Type()))
+                         .getResult());
+  }
+  SmallVector<ShapeEntry> entries;
+  for (auto [i, v] : llvm::enumerate(*partial)) {
+    if (!v)
+      entries.push_back({ShapeEntry::EntryOf, static_cast<int64_t>(i)});
+    else if (*v == 0 && !allowZero) {
+      if (static_cast<int64_t>(i) >= rank)
+        return ctx.emitError() << "shape entry " << i
+                               << " is 0 (copy) but the input has rank "
+                               << rank;
+      entries.push_back({ShapeEntry::DimOf, static_cast<int64_t>(i)});
+    } else {
+      entries.push_back({ShapeEntry::Const, *v});
+    }
+  }
+  return bind(ctx, reshapeTo(ctx, *x, entries, *shapeIn,
+                             ctx.inferredOutputType(0)));
+}
+
+/// Flatten: [prod(dims[:axis]), prod(dims[axis:])].
+LogicalResult convertFlatten(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  std::optional<int64_t> axis =
+      normalizeAxis(ctx.attrInt("axis", 1), type.getRank() + 1);
+  if (!axis)
+    return ctx.emitError() << "axis out of range for " << type;
+  auto product = [&](int64_t from, int64_t to) -> int64_t {
+    int64_t p = 1;
+    for (int64_t i = from; i < to; ++i) {
+      if (type.isDynamicDim(i))
+        return kDyn;
+      p *= type.getDimSize(i);
+    }
+    return p;
+  };
+  int64_t outer = product(0, *axis), inner = product(*axis, type.getRank());
+  if (!ShapedType::isDynamic(outer) || !ShapedType::isDynamic(inner))
+    return bind(ctx, ctx.reshape(*x, {outer, inner}));
+  // Both sides dynamic: compute the outer product at run time.
+  auto dims = ctx.createValue<ShapeOfOp>(*x);
+  if (failed(dims))
+    return failure();
+  auto head = ctx.createValue<SliceOp>(*dims, ArrayRef<int64_t>{0},
+                                       ArrayRef<int64_t>{0},
+                                       ArrayRef<int64_t>{*axis},
+                                       ArrayRef<int64_t>{1});
+  if (failed(head))
+    return failure();
+  auto prod = ctx.createValue<ReduceOp>(*head, ReduceKind::prod,
+                                        ArrayRef<int64_t>{0}, true);
+  if (failed(prod))
+    return failure();
+  auto vector = ctx.createValue<ConcatOp>(
+      ValueRange{*prod, ctx.i64Constant({-1})}, 0);
+  if (failed(vector))
+    return failure();
+  auto outType = RankedTensorType::get({kDyn, kDyn}, type.getElementType());
+  return bind(ctx, ReshapeOp::create(ctx.builder, ctx.loc, outType, *x,
+                                     *vector)
+                       .getResult());
+}
+
+/// Reads an axes list: the `axes` attribute before `inputOpset`, input 1
+/// from it on. Empty when absent.
+FailureOr<SmallVector<int64_t>> readAxes(NodeContext &ctx, int64_t inputOpset,
+                                         unsigned inputIndex = 1) {
+  if (ctx.opset() < inputOpset)
+    return ctx.attrInts("axes");
+  if (!ctx.input(inputIndex))
+    return SmallVector<int64_t>();
+  return ctx.requireConstInts(inputIndex, "axes");
+}
+
+/// Squeeze: drops the listed unit dims (all static unit dims by default).
+LogicalResult convertSqueeze(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  auto axes = readAxes(ctx, 13);
+  if (failed(x) || failed(axes))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  SmallVector<bool> drop(type.getRank(), false);
+  if (axes->empty()) {
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      drop[i] = type.getDimSize(i) == 1;
+  }
+  for (int64_t a : *axes) {
+    std::optional<int64_t> axis = normalizeAxis(a, type.getRank());
+    if (!axis)
+      return ctx.emitError() << "axis " << a << " out of range for " << type;
+    if (type.getDimSize(*axis) > 1)
+      return ctx.emitError() << "cannot squeeze dim " << *axis << " of "
+                             << type;
+    drop[*axis] = true;
+  }
+  SmallVector<ShapeEntry> entries;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    if (!drop[i])
+      entries.push_back({ShapeEntry::DimOf, i});
+  return bind(ctx, reshapeTo(ctx, *x, entries));
+}
+
+/// Unsqueeze: inserts unit dims at the listed output positions.
+LogicalResult convertUnsqueeze(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  auto axes = readAxes(ctx, 13);
+  if (failed(x) || failed(axes))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t outRank = type.getRank() + axes->size();
+  SmallVector<bool> unit(outRank, false);
+  for (int64_t a : *axes) {
+    std::optional<int64_t> axis = normalizeAxis(a, outRank);
+    if (!axis || unit[*axis])
+      return ctx.emitError() << "axis " << a
+                             << " is out of range or repeated for rank "
+                             << outRank;
+    unit[*axis] = true;
+  }
+  SmallVector<ShapeEntry> entries;
+  for (int64_t i = 0, j = 0; i < outRank; ++i)
+    entries.push_back(unit[i] ? ShapeEntry{ShapeEntry::Const, 1}
+                              : ShapeEntry{ShapeEntry::DimOf, j++});
+  return bind(ctx, reshapeTo(ctx, *x, entries));
+}
+
+/// Transpose: `perm` (reversed dims by default).
+LogicalResult convertTranspose(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> perm = ctx.attrInts("perm");
+  if (!ctx.hasAttr("perm"))
+    for (int64_t i = ctx.inputType(0).getRank() - 1; i >= 0; --i)
+      perm.push_back(i);
+  return bind(ctx, ctx.createValue<TransposeOp>(*x, perm));
+}
+
+/// Concat along `axis`.
+LogicalResult convertConcat(NodeContext &ctx) {
+  SmallVector<Value> inputs;
+  for (unsigned i = 0; i < ctx.numInputs(); ++i) {
+    FailureOr<Value> v = ctx.requiredInput(i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  if (!ctx.hasAttr("axis"))
+    return ctx.emitError() << "attribute 'axis' is required";
+  return bind(ctx, ctx.createValue<ConcatOp>(inputs, ctx.attrInt("axis", 0)));
+}
+
+/// Split: sizes from the `split` attribute (before opset 13) or input,
+/// else equal parts of a static dim.
+LogicalResult convertSplit(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t axisAttr = ctx.attrInt("axis", 0);
+  std::optional<int64_t> axis = normalizeAxis(axisAttr, type.getRank());
+  if (!axis)
+    return ctx.emitError() << "axis " << axisAttr << " out of range for "
+                           << type;
+  SmallVector<int64_t> sizes;
+  if (ctx.opset() < 13) {
+    sizes = ctx.attrInts("split");
+  } else if (ctx.input(1)) {
+    auto v = ctx.requireConstInts(1, "split");
+    if (failed(v))
+      return failure();
+    sizes = *v;
+  }
+  unsigned n = ctx.numOutputs();
+  if (sizes.empty()) {
+    int64_t dim = type.getDimSize(*axis);
+    if (ShapedType::isDynamic(dim))
+      return ctx.emitError() << "splitting dynamic dim " << *axis << " of "
+                             << type << " needs explicit split sizes";
+    if (n == 0 || dim % n != 0)
+      return ctx.emitError() << "dim " << dim << " does not split into " << n
+                             << " equal parts";
+    sizes.assign(n, dim / n);
+  }
+  if (sizes.size() != n)
+    return ctx.emitError() << sizes.size() << " split sizes for " << n
+                           << " outputs";
+  auto op = ctx.create<SplitOp>(n, *x, *axis, sizes);
+  if (failed(op))
+    return failure();
+  for (unsigned i = 0; i < n; ++i)
+    ctx.setResult(i, (*op)->getResult(i));
+  return success();
+}
+
+/// A 0-D i64 value: entry `i` of the 1-D operand `vector`, or the constant
+/// `known` when it is known.
+FailureOr<Value> scalarEntry(NodeContext &ctx, Value vector, int64_t i,
+                             std::optional<int64_t> known) {
+  if (known)
+    return ctx.i64Constant({*known}, /*scalar=*/true);
+  auto entry = entryOf(ctx, ctx.castTo(vector, ctx.builder.getI64Type()), i);
+  if (failed(entry))
+    return failure();
+  return ctx.reshape(*entry, {});
+}
+
+/// Slices `axis` of `x` from the run-time `start` to `end` (0-D i64) by a
+/// positive `step`, with ONNX clamping:
+///   s = clamp(start < 0 ? start + dim : start, 0, dim), likewise e;
+///   gather(x, range(s, e, step), axis)
+FailureOr<Value> dynamicSlice(NodeContext &ctx, Value x, int64_t axis,
+                              Value start, Value end, int64_t step) {
+  Type i64 = ctx.builder.getI64Type();
+  auto dims = ctx.createValue<ShapeOfOp>(x);
+  if (failed(dims))
+    return failure();
+  auto dim = scalarEntry(ctx, *dims, axis, std::nullopt);
+  if (failed(dim))
+    return failure();
+  Value zero = ctx.scalarConstant(i64, 0);
+  auto clampIndex = [&](Value v) -> FailureOr<Value> {
+    Attribute known;
+    if (matchPattern(v, m_Constant(&known)))
+      if (auto ints = readIntElements(cast<ElementsAttr>(known));
+          ints && ints->size() == 1 && (*ints)[0] == 0)
+        return v;
+    auto negative = ctx.createValue<CompareOp>(CmpPredicate::lt, v, zero);
+    auto wrapped = ctx.createValue<AddOp>(v, *dim);
+    if (failed(negative) || failed(wrapped))
+      return failure();
+    auto sel = ctx.createValue<WhereOp>(*negative, *wrapped, v);
+    if (failed(sel))
+      return failure();
+    auto upper = ctx.createValue<MinOp>(*sel, *dim);
+    if (failed(upper))
+      return failure();
+    return ctx.createValue<MaxOp>(*upper, zero);
+  };
+  auto s = clampIndex(start), e = clampIndex(end);
+  if (failed(s) || failed(e))
+    return failure();
+  Value indices = RangeOp::create(ctx.builder, ctx.loc,
+                                  RankedTensorType::get({kDyn}, i64), *s, *e,
+                                  ctx.scalarConstant(i64, step));
+  return ctx.createValue<GatherOp>(x, indices, axis);
+}
+
+/// Slice: attributes before opset 10, inputs from it on. Axes and steps
+/// must be constants; constant starts/ends give one `mica.slice`, run-time
+/// ones (positive steps only) a range + gather per axis.
+LogicalResult convertSlice(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  using Partial = SmallVector<std::optional<int64_t>>;
+  Partial starts, ends;
+  SmallVector<int64_t> axes, steps;
+  if (ctx.opset() < 10) {
+    for (int64_t v : ctx.attrInts("starts"))
+      starts.push_back(v);
+    for (int64_t v : ctx.attrInts("ends"))
+      ends.push_back(v);
+    axes = ctx.attrInts("axes");
+  } else {
+    for (auto [index, list] : {std::pair<unsigned, Partial *>{1, &starts},
+                               std::pair<unsigned, Partial *>{2, &ends}}) {
+      FailureOr<Value> v = ctx.requiredInput(index);
+      if (failed(v))
+        return failure();
+      auto partial = getPartialShapeValues(*v);
+      if (!partial)
+        return ctx.emitError() << "the length of input '"
+                               << (index == 1 ? "starts" : "ends")
+                               << "' must be known at compile time";
+      *list = *partial;
+    }
+    if (ctx.input(3)) {
+      auto a = ctx.requireConstInts(3, "axes");
+      if (failed(a))
+        return failure();
+      axes = *a;
+    }
+    if (ctx.input(4)) {
+      auto st = ctx.requireConstInts(4, "steps");
+      if (failed(st))
+        return failure();
+      steps = *st;
+    }
+  }
+  if (axes.empty())
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, starts.size()));
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return ctx.emitError() << "starts, ends, axes and steps must have the "
+                              "same length";
+  SmallVector<int64_t> sAxes, sStarts, sEnds, sSteps;
+  SmallVector<size_t> dynamicEntries;
+  for (size_t i = 0; i < starts.size(); ++i) {
+    if (starts[i] && ends[i]) {
+      sAxes.push_back(axes[i]);
+      sStarts.push_back(*starts[i]);
+      sEnds.push_back(*ends[i]);
+      sSteps.push_back(steps[i]);
+    } else {
+      dynamicEntries.push_back(i);
+    }
+  }
+  FailureOr<Value> out = *x;
+  if (!sAxes.empty() || dynamicEntries.empty())
+    out = ctx.createValue<SliceOp>(*x, sAxes, sStarts, sEnds, sSteps);
+  for (size_t i : dynamicEntries) {
+    if (failed(out))
+      return failure();
+    std::optional<int64_t> axis =
+        normalizeAxis(axes[i], ctx.inputType(0).getRank());
+    if (!axis)
+      return ctx.emitError() << "axis " << axes[i] << " out of range";
+    if (steps[i] <= 0)
+      return ctx.emitError() << "run-time starts/ends need a positive step";
+    auto start = scalarEntry(ctx, ctx.input(1), i, starts[i]);
+    auto end = scalarEntry(ctx, ctx.input(2), i, ends[i]);
+    if (failed(start) || failed(end))
+      return failure();
+    out = dynamicSlice(ctx, *out, *axis, *start, *end, steps[i]);
+  }
+  return bind(ctx, out);
+}
+
+/// Gather and GatherElements along `axis`.
+template <typename OpT>
+LogicalResult convertGather(NodeContext &ctx) {
+  auto x = ctx.requiredInput(0), indices = ctx.requiredInput(1);
+  if (failed(x) || failed(indices))
+    return failure();
+  return bind(ctx, ctx.createValue<OpT>(*x, *indices, ctx.attrInt("axis", 0)));
+}
+
+/// The `reduction` attribute of the scatter ops.
+FailureOr<ScatterReduction> scatterReduction(NodeContext &ctx) {
+  std::string r = ctx.attrString("reduction", "none");
+  if (auto kind = symbolizeScatterReduction(r))
+    return *kind;
+  return ctx.emitError() << "invalid reduction '" << r << "'";
+}
+
+/// ScatterElements (and the older Scatter) along `axis`.
+LogicalResult convertScatterElements(NodeContext &ctx) {
+  auto x = ctx.requiredInput(0), i = ctx.requiredInput(1),
+       u = ctx.requiredInput(2);
+  auto reduction = scatterReduction(ctx);
+  if (failed(x) || failed(i) || failed(u) || failed(reduction))
+    return failure();
+  return bind(ctx, ctx.createValue<ScatterElementsOp>(
+                       *x, *i, *u, ctx.attrInt("axis", 0), *reduction));
+}
+
+/// ScatterND.
+LogicalResult convertScatterND(NodeContext &ctx) {
+  auto x = ctx.requiredInput(0), i = ctx.requiredInput(1),
+       u = ctx.requiredInput(2);
+  auto reduction = scatterReduction(ctx);
+  if (failed(x) || failed(i) || failed(u) || failed(reduction))
+    return failure();
+  return bind(ctx, ctx.createValue<ScatterNDOp>(*x, *i, *u, *reduction));
+}
+
+/// Expand: static when the target shape is a constant and the result type
+/// is static, else with the shape operand.
+LogicalResult convertExpand(NodeContext &ctx) {
+  auto x = ctx.requiredInput(0), shape = ctx.requiredInput(1);
+  if (failed(x) || failed(shape))
+    return failure();
+  // Result dims: the broadcast of the input dims and the known shape
+  // entries.
+  RankedTensorType computed;
+  if (auto partial = ctx.inputType(1).getRank() == 1
+                         ? getPartialShapeValues(*shape)
+                         : std::nullopt) {
+    RankedTensorType in = ctx.inputType(0);
+    int64_t rank = std::max<int64_t>(in.getRank(), partial->size());
+    SmallVector<int64_t> dims(rank, kDyn);
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t xi = i - (rank - in.getRank()), si = i - (rank - partial->size());
+      int64_t xd = xi >= 0 ? in.getDimSize(xi) : 1;
+      std::optional<int64_t> sd =
+          si >= 0 ? (*partial)[si] : std::optional<int64_t>(1);
+      if (sd && *sd != 1)
+        dims[i] = *sd;
+      else if (!ShapedType::isDynamic(xd) && (xd != 1 || sd))
+        dims[i] = xd;
+    }
+    computed = RankedTensorType::get(dims, in.getElementType());
+  }
+  FailureOr<RankedTensorType> type = ctx.outputType(0, computed);
+  if (failed(type))
+    return failure();
+  Value operand;
+  if (!ctx.constInts(1) || !type->hasStaticShape())
+    operand = ctx.castTo(*shape, ctx.builder.getI64Type());
+  return bind(ctx,
+              ExpandOp::create(ctx.builder, ctx.loc, *type, *x, operand)
+                  .getResult());
+}
+
+/// Tile: constant `repeats`.
+LogicalResult convertTile(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  auto repeats = ctx.requireConstInts(1, "repeats");
+  if (failed(x) || failed(repeats))
+    return failure();
+  return bind(ctx, ctx.createValue<TileOp>(*x, *repeats));
+}
+
+/// Pad: `pads`/`value` attributes before opset 11, constant inputs after.
+LogicalResult convertPad(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  SmallVector<int64_t> pads;
+  double value = 0.0;
+  if (ctx.opset() < 11) {
+    pads = ctx.attrInts("pads");
+    value = ctx.attrFloat("value", 0.0f);
+  } else {
+    auto p = ctx.requireConstInts(1, "pads");
+    if (failed(p))
+      return failure();
+    pads = *p;
+    if (ctx.input(2)) {
+      auto v = ctx.constFloats(2);
+      if (!v || v->size() != 1)
+        return ctx.emitError()
+               << "input 'constant_value' must be a compile-time constant";
+      value = (*v)[0];
+    }
+  }
+  std::string modeName = ctx.attrString("mode", "constant");
+  std::optional<PadMode> mode = symbolizePadMode(modeName);
+  if (!mode)
+    return ctx.emitError() << "pad mode '" << modeName
+                           << "' is not supported (constant, reflect, edge)";
+  return bind(ctx, ctx.createValue<PadOp>(*x, *mode, pads, APFloat(value)));
+}
+
+/// Shape (with start/end from opset 15): shape_of, sliced.
+LogicalResult convertShape(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> dims = ctx.createValue<ShapeOfOp>(*x);
+  if (failed(dims))
+    return failure();
+  int64_t rank = ctx.inputType(0).getRank();
+  int64_t start = ctx.attrInt("start", 0), end = ctx.attrInt("end", rank);
+  if (start != 0 || end < rank)
+    dims = ctx.createValue<SliceOp>(*dims, ArrayRef<int64_t>{0},
+                                    ArrayRef<int64_t>{start},
+                                    ArrayRef<int64_t>{end},
+                                    ArrayRef<int64_t>{1});
+  return bind(ctx, dims);
+}
+
+/// Size: product of the shape, as a 0-D i64.
+LogicalResult convertSize(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  FailureOr<Value> dims = ctx.createValue<ShapeOfOp>(*x);
+  if (failed(dims))
+    return failure();
+  return bind(ctx, ctx.createValue<ReduceOp>(*dims, ReduceKind::prod,
+                                             ArrayRef<int64_t>{0}, false));
+}
+
+/// Range(start, limit, delta).
+LogicalResult convertRange(NodeContext &ctx) {
+  auto s = ctx.requiredInput(0), l = ctx.requiredInput(1),
+       d = ctx.requiredInput(2);
+  if (failed(s) || failed(l) || failed(d))
+    return failure();
+  FailureOr<RankedTensorType> type = ctx.outputType(
+      0, RankedTensorType::get({kDyn}, getElementTypeOrSelf(s->getType())));
+  if (failed(type))
+    return failure();
+  return bind(ctx,
+              RangeOp::create(ctx.builder, ctx.loc, *type, *s, *l, *d)
+                  .getResult());
+}
+
+/// ConstantOfShape: `mica.fill` with the `value` attribute (f32 0 by
+/// default).
+LogicalResult convertConstantOfShape(NodeContext &ctx) {
+  FailureOr<Value> shape = ctx.requiredInput(0);
+  if (failed(shape))
+    return failure();
+  TypedAttr value = ctx.builder.getF32FloatAttr(0.0f);
+  if (const onnx::AttributeProto *attr = ctx.findAttr("value")) {
+    onnx::TensorProto tensor = attr->t();
+    auto converted = ctx.state.convertTensor(tensor, ctx.loc);
+    if (failed(converted))
+      return failure();
+    auto dense = dyn_cast<DenseElementsAttr>(*converted);
+    if (!dense || dense.getNumElements() != 1)
+      return ctx.emitError() << "attribute 'value' must hold one element";
+    value = cast<TypedAttr>(*dense.value_begin<Attribute>());
+  }
+  RankedTensorType computed;
+  if (auto partial = ctx.inputType(0).getRank() == 1
+                         ? getPartialShapeValues(*shape)
+                         : std::nullopt) {
+    SmallVector<int64_t> dims;
+    for (std::optional<int64_t> d : *partial)
+      dims.push_back(d ? *d : kDyn);
+    computed = RankedTensorType::get(dims, value.getType());
+  }
+  FailureOr<RankedTensorType> type = ctx.outputType(0, computed);
+  if (failed(type))
+    return failure();
+  return bind(ctx, FillOp::create(ctx.builder, ctx.loc, *type,
+                                  ctx.castTo(*shape, ctx.builder.getI64Type()),
+                                  value)
+                       .getResult());
+}
+
+/// OneHot(indices, depth, values = [off, on]) with constant depth and
+/// values.
+LogicalResult convertOneHot(NodeContext &ctx) {
+  FailureOr<Value> indices = ctx.requiredInput(0);
+  auto depth = ctx.constFloats(1);
+  auto values = ctx.constFloats(2);
+  if (failed(indices))
+    return failure();
+  if (!depth || depth->size() != 1 || !values || values->size() != 2)
+    return ctx.emitError() << "inputs 'depth' and 'values' must be "
+                              "compile-time constants (1 and 2 elements)";
+  RankedTensorType idxType = ctx.inputType(0);
+  std::optional<int64_t> axis =
+      normalizeAxis(ctx.attrInt("axis", -1), idxType.getRank() + 1);
+  if (!axis)
+    return ctx.emitError() << "axis out of range for " << idxType;
+  SmallVector<int64_t> dims(idxType.getShape());
+  dims.insert(dims.begin() + *axis, static_cast<int64_t>((*depth)[0]));
+  FailureOr<RankedTensorType> type = ctx.outputType(
+      0, RankedTensorType::get(dims, ctx.inputType(2).getElementType()));
+  if (failed(type))
+    return failure();
+  Value idx = *indices;
+  if (!isa<IntegerType>(getElementTypeOrSelf(idx.getType())) ||
+      getElementTypeOrSelf(idx.getType()).isInteger(1) ||
+      getElementTypeOrSelf(idx.getType()).isInteger(8))
+    idx = ctx.castTo(idx, ctx.builder.getI64Type());
+  return bind(ctx, OneHotOp::create(ctx.builder, ctx.loc, *type, idx,
+                                    static_cast<int64_t>((*depth)[0]),
+                                    ctx.attrInt("axis", -1),
+                                    APFloat((*values)[1]),
+                                    APFloat((*values)[0]))
+                       .getResult());
+}
+
+/// Resize (opset 10: scales; 11+: roi, scales, sizes) and Upsample
+/// (scales attribute in opset 7, input from 9): nearest or linear with
+/// constant scales or sizes.
+LogicalResult convertResize(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  bool upsample = ctx.node.op_type() == "Upsample";
+  std::string modeName = ctx.attrString("mode", "nearest");
+  std::optional<ResizeMode> mode =
+      modeName == "bilinear" ? ResizeMode::linear : symbolizeResizeMode(modeName);
+  if (!mode)
+    return ctx.emitError() << "resize mode '" << modeName
+                           << "' is not supported (nearest, linear)";
+  SmallVector<double> scales;
+  if (upsample && ctx.opset() < 9) {
+    for (float s : ctx.attrFloats("scales"))
+      scales.push_back(s);
+  } else {
+    unsigned scalesIndex = upsample || ctx.opset() < 11 ? 1 : 2;
+    if (auto s = ctx.constFloats(scalesIndex))
+      scales = *s;
+    else if (ctx.input(scalesIndex))
+      return ctx.emitError() << "input 'scales' must be a compile-time "
+                                "constant";
+    if (scales.empty() && !upsample && ctx.opset() >= 11) {
+      auto sizes = ctx.requireConstInts(3, "sizes");
+      if (failed(sizes))
+        return failure();
+      if (static_cast<int64_t>(sizes->size()) != type.getRank())
+        return ctx.emitError() << "sizes must have one entry per dim of "
+                               << type;
+      for (auto [i, size] : llvm::enumerate(*sizes)) {
+        int64_t in = type.getDimSize(i);
+        if (ShapedType::isDynamic(in))
+          return ctx.emitError() << "resizing to 'sizes' needs static input "
+                                    "dims, got "
+                                 << type;
+        double s = static_cast<double>(size) / in;
+        while (std::floor(in * s) < size)
+          s = std::nextafter(s, HUGE_VAL);
+        scales.push_back(s);
+      }
+    }
+  }
+  if (static_cast<int64_t>(scales.size()) != type.getRank())
+    return ctx.emitError() << "scales must have one entry per dim of " << type;
+
+  CoordTransform coord = CoordTransform::asymmetric;
+  NearestMode nearest = NearestMode::floor;
+  if (!upsample && ctx.opset() >= 11) {
+    std::string coordName =
+        ctx.attrString("coordinate_transformation_mode", "half_pixel");
+    std::optional<CoordTransform> c = symbolizeCoordTransform(coordName);
+    if (!c)
+      return ctx.emitError() << "coordinate_transformation_mode '"
+                             << coordName << "' is not supported";
+    coord = *c;
+    std::string nearestName =
+        ctx.attrString("nearest_mode", "round_prefer_floor");
+    std::optional<NearestMode> n = symbolizeNearestMode(nearestName);
+    if (!n)
+      return ctx.emitError() << "nearest_mode '" << nearestName
+                             << "' is not supported";
+    nearest = *n;
+  }
+  return bind(ctx,
+              ctx.createValue<ResizeOp>(*x, *mode, scales, coord, nearest));
+}
+
+} // namespace
+
+void onnx_import::populateShapeConverters(ConverterTable &table) {
+  auto add = [&](StringRef op, ConverterFn fn, int64_t minOpset = 1) {
+    table[converterKey("", op)] = {fn, minOpset, 17};
+  };
+  add("Constant", convertConstant, 1);
+  add("Reshape", convertReshape, 5);
+  add("Flatten", convertFlatten, 1);
+  add("Squeeze", convertSqueeze, 1);
+  add("Unsqueeze", convertUnsqueeze, 1);
+  add("Transpose", convertTranspose, 1);
+  add("Concat", convertConcat, 4);
+  add("Split", convertSplit, 2);
+  add("Slice", convertSlice, 1);
+  add("Gather", convertGather<GatherOp>, 1);
+  add("GatherElements", convertGather<GatherElementsOp>, 11);
+  add("Scatter", convertScatterElements, 9);
+  add("ScatterElements", convertScatterElements, 11);
+  add("ScatterND", convertScatterND, 11);
+  add("Expand", convertExpand, 8);
+  add("Tile", convertTile, 6);
+  add("Pad", convertPad, 2);
+  add("Shape", convertShape, 1);
+  add("Size", convertSize, 1);
+  add("Range", convertRange, 11);
+  add("ConstantOfShape", convertConstantOfShape, 9);
+  add("OneHot", convertOneHot, 9);
+  add("Resize", convertResize, 10);
+  table[converterKey("", "Upsample")] = {convertResize, 7, 9};
+}
