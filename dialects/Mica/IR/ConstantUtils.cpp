@@ -9,13 +9,19 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
+#include <cstring>
+
 using namespace mlir;
 
-/// Bytes per element, or 0 for types the helpers do not handle.
-static size_t elementBytes(Type t) {
+size_t mica::getElementByteWidth(Type t) {
+  if (!t.isIntOrFloat())
+    return 0;
   unsigned bits = t.getIntOrFloatBitWidth();
   return bits % 8 == 0 ? bits / 8 : 0;
 }
+
+/// Bytes per element, or 0 for types the helpers do not handle.
+static size_t elementBytes(Type t) { return mica::getElementByteWidth(t); }
 
 std::optional<std::vector<char>> mica::getConstantBytes(ElementsAttr attr) {
   auto type = dyn_cast<RankedTensorType>(attr.getType());
@@ -95,4 +101,104 @@ mica::concatConstants(ArrayRef<ElementsAttr> parts, int64_t axis,
                  bytes[p].begin() + (o + 1) * block[p]);
   return makeConstant(RankedTensorType::get(shape, first.getElementType()),
                       out, nameHint);
+}
+
+std::vector<char> mica::transposeBytes(ArrayRef<char> bytes,
+                                       ArrayRef<int64_t> shape,
+                                       ArrayRef<int64_t> perm, size_t eb) {
+  int64_t rank = shape.size();
+  // Input strides (in elements), then walk the output in row-major order.
+  SmallVector<int64_t> inStride(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    inStride[d] = inStride[d + 1] * shape[d + 1];
+  SmallVector<int64_t> outShape, stride;
+  for (int64_t p : perm) {
+    outShape.push_back(shape[p]);
+    stride.push_back(inStride[p]);
+  }
+  std::vector<char> out(bytes.size());
+  SmallVector<int64_t> idx(rank, 0);
+  size_t total = eb ? bytes.size() / eb : 0;
+  for (size_t o = 0; o < total; ++o) {
+    int64_t src = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      src += idx[d] * stride[d];
+    std::memcpy(out.data() + o * eb, bytes.data() + src * eb, eb);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++idx[d] < outShape[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+std::vector<char> mica::sliceBytes(ArrayRef<char> bytes,
+                                   ArrayRef<int64_t> shape, int64_t axis,
+                                   int64_t start, int64_t size, size_t eb) {
+  int64_t outer = 1, inner = eb;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1, e = shape.size(); d < e; ++d)
+    inner *= shape[d];
+  std::vector<char> out;
+  out.reserve(outer * size * inner);
+  for (int64_t o = 0; o < outer; ++o) {
+    const char *base = bytes.data() + (o * shape[axis] + start) * inner;
+    out.insert(out.end(), base, base + size * inner);
+  }
+  return out;
+}
+
+LogicalResult mica::addFloatBytes(MutableArrayRef<char> acc,
+                                  ArrayRef<char> rhs, Type type) {
+  auto ft = dyn_cast<FloatType>(type);
+  size_t eb = elementBytes(type);
+  if (!ft || eb == 0 || eb > 8 || acc.size() != rhs.size())
+    return failure();
+  const llvm::fltSemantics &sem = ft.getFloatSemantics();
+  unsigned bits = ft.getWidth();
+  for (size_t i = 0; i < acc.size(); i += eb) {
+    uint64_t a = 0, b = 0;
+    std::memcpy(&a, acc.data() + i, eb);
+    std::memcpy(&b, rhs.data() + i, eb);
+    llvm::APFloat fa(sem, llvm::APInt(bits, a)), fb(sem, llvm::APInt(bits, b));
+    fa.add(fb, llvm::APFloat::rmNearestTiesToEven);
+    uint64_t r = fa.bitcastToAPInt().getZExtValue();
+    std::memcpy(acc.data() + i, &r, eb);
+  }
+  return success();
+}
+
+std::optional<ElementsAttr> mica::transposeConstant(ElementsAttr attr,
+                                                    ArrayRef<int64_t> perm,
+                                                    StringRef nameHint) {
+  auto type = cast<RankedTensorType>(attr.getType());
+  std::optional<std::vector<char>> bytes = getConstantBytes(attr);
+  if (!bytes || perm.size() != static_cast<size_t>(type.getRank()))
+    return std::nullopt;
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm)
+    shape.push_back(type.getDimSize(p));
+  return makeConstant(RankedTensorType::get(shape, type.getElementType()),
+                      transposeBytes(*bytes, type.getShape(), perm,
+                                     elementBytes(type.getElementType())),
+                      nameHint);
+}
+
+std::optional<ElementsAttr> mica::sliceConstant(ElementsAttr attr,
+                                                int64_t axis, int64_t start,
+                                                int64_t size,
+                                                StringRef nameHint) {
+  auto type = cast<RankedTensorType>(attr.getType());
+  std::optional<std::vector<char>> bytes = getConstantBytes(attr);
+  if (!bytes || axis < 0 || axis >= type.getRank() || start < 0 ||
+      size < 0 || start + size > type.getDimSize(axis))
+    return std::nullopt;
+  SmallVector<int64_t> shape(type.getShape());
+  shape[axis] = size;
+  return makeConstant(RankedTensorType::get(shape, type.getElementType()),
+                      sliceBytes(*bytes, type.getShape(), axis, start, size,
+                                 elementBytes(type.getElementType())),
+                      nameHint);
 }

@@ -6,7 +6,7 @@
 ///
 /// \file
 /// Byte-level helpers that let rewrites transform constant weights at
-/// compile time (concatenate, stack) whether they are `dense<...>` or
+/// compile time (concatenate, stack, slice, transpose, add) whether they are `dense<...>` or
 /// `dense_resource<...>` blobs, without going through per-element
 /// attributes.
 ///
@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/LogicalResult.h"
 
 #include <optional>
 #include <vector>
@@ -40,6 +41,40 @@ mlir::ElementsAttr makeConstant(mlir::RankedTensorType type,
 std::optional<mlir::ElementsAttr>
 concatConstants(llvm::ArrayRef<mlir::ElementsAttr> parts, int64_t axis,
                 llvm::StringRef nameHint);
+
+/// Bytes per element of `type` (a scalar int or float type of a whole
+/// number of bytes), or 0 for types the helpers do not handle.
+size_t getElementByteWidth(mlir::Type type);
+
+/// The row-major bytes of a tensor of `shape` whose dims are permuted:
+/// result dim `k` is input dim `perm[k]` (as `mica.transpose`).
+std::vector<char> transposeBytes(llvm::ArrayRef<char> bytes,
+                                 llvm::ArrayRef<int64_t> shape,
+                                 llvm::ArrayRef<int64_t> perm,
+                                 size_t elementBytes);
+
+/// The row-major bytes of `[start, start + size)` along `axis` of a tensor
+/// of `shape`.
+std::vector<char> sliceBytes(llvm::ArrayRef<char> bytes,
+                             llvm::ArrayRef<int64_t> shape, int64_t axis,
+                             int64_t start, int64_t size,
+                             size_t elementBytes);
+
+/// Adds the floating-point elements of `rhs` to those of `acc` (same
+/// count, element type `type`). Fails for non-float element types.
+llvm::LogicalResult addFloatBytes(llvm::MutableArrayRef<char> acc,
+                                  llvm::ArrayRef<char> rhs, mlir::Type type);
+
+/// Transposes a constant with a static shape (see transposeBytes).
+std::optional<mlir::ElementsAttr>
+transposeConstant(mlir::ElementsAttr attr, llvm::ArrayRef<int64_t> perm,
+                  llvm::StringRef nameHint);
+
+/// Takes `[start, start + size)` along `axis` of a constant.
+std::optional<mlir::ElementsAttr> sliceConstant(mlir::ElementsAttr attr,
+                                                int64_t axis, int64_t start,
+                                                int64_t size,
+                                                llvm::StringRef nameHint);
 
 } // namespace mica
 

@@ -74,6 +74,39 @@ def MicaCombineParallelDense
   ];
 }
 
+def MicaFuseBert : Pass<"mica-fuse-bert", "mlir::func::FuncOp"> {
+  let summary = "Fuse transformer blocks into mica's fused ops";
+  let description = [{
+    Rewrites the op-by-op forms that PyTorch and TF exports produce into
+    mica's fused ops:
+
+    * `layer_norm`: `x - mean(x)` divided by `sqrt(mean((x - mean)^2) +
+      eps)` (or multiplied by `rsqrt`), with the optional `* gamma + beta`;
+    * `gelu`: `0.5 x (1 + erf(x / sqrt 2))` and the tanh approximation;
+    * `bias_gelu`: `gelu(x + b)` with a constant bias over the last dim;
+    * `skip_layer_norm`: `layer_norm(x + skip [+ bias])` over the last dim;
+    * `embed_layer_norm`: word + position (+ token type) gathers summed and
+      normalized;
+    * `attention`: Q/K/V projections, heads split by reshape/transpose,
+      `softmax(Q K^T * scale + mask) V`, heads merged back.
+
+    Each fusion reports where it fired and its near misses (remarks with
+    `remarks=true`, the default).
+
+    ```mlir
+    %m = mica.reduce mean %x {axes = array<i64: -1>} : ...
+    %d = mica.sub %x, %m : ...
+    // ... pow, reduce mean, add eps, sqrt, div, mul gamma, add beta
+    // becomes
+    %y = mica.layer_norm %x scale(%g : tensor<768xf32>) bias(%b : ...)
+    ```
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"true",
+           "Emit a remark for every fusion and near miss">,
+  ];
+}
+
 def MicaRecognizeLSTM : Pass<"mica-recognize-lstm", "mlir::func::FuncOp"> {
   let summary = "Recognize LSTM cells and whole sequences as mica.lstm";
   let description = [{

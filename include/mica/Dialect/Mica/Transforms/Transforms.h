@@ -48,6 +48,17 @@ refineFunctionShapes(mlir::Operation *func,
                                               llvm::SmallVector<int64_t>>>
                          shapes);
 
+/// The transformer fusions of mica-fuse-bert: layer_norm, gelu, bias_gelu,
+/// skip_layer_norm, embed_layer_norm and attention.
+void populateFuseBertPatterns(mlir::RewritePatternSet &patterns,
+                              FusionReport *report);
+
+/// Multi-head self-attention written out with matmuls, reshapes,
+/// transposes and softmax becomes `mica.attention` (part of
+/// populateFuseBertPatterns).
+void populateFuseAttentionPatterns(mlir::RewritePatternSet &patterns,
+                                   FusionReport *report);
+
 /// Recognizes LSTM cells built from plain ops and chains the cells of
 /// consecutive time steps into `mica.lstm` ops (see mica-recognize-lstm).
 /// Fired rewrites and near misses go to `report` when it is given.

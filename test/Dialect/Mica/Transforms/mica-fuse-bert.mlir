@@ -1,0 +1,226 @@
+// RUN: mica-opt %s -mica-fuse-bert -split-input-file -verify-diagnostics | FileCheck %s
+
+// PyTorch's LayerNorm export: ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div,
+// then * gamma + beta.
+// CHECK-LABEL: func.func @layer_norm_pytorch
+// CHECK-SAME: (%[[X:.*]]: tensor<2x8x16xf32>, %[[G:.*]]: tensor<16xf32>, %[[B:.*]]: tensor<16xf32>)
+// CHECK: %[[LN:.*]] = mica.layer_norm %[[X]] scale(%[[G]] : tensor<16xf32>) bias(%[[B]] : tensor<16xf32>) {axis = 2 : i64, epsilon = 9.99999996E-13 : f32}
+// CHECK-NEXT: return %[[LN]]
+func.func @layer_norm_pytorch(%x: tensor<2x8x16xf32>, %g: tensor<16xf32>, %b: tensor<16xf32>) -> tensor<2x8x16xf32> {
+  %m = mica.reduce mean %x {axes = array<i64: -1>} : tensor<2x8x16xf32> -> tensor<2x8x1xf32>
+  %d = mica.sub %x, %m : (tensor<2x8x16xf32>, tensor<2x8x1xf32>) -> tensor<2x8x16xf32>
+  %two = mica.constant dense<2.0> : tensor<f32>
+  %p = mica.pow %d, %two : (tensor<2x8x16xf32>, tensor<f32>) -> tensor<2x8x16xf32>
+  %v = mica.reduce mean %p {axes = array<i64: -1>} : tensor<2x8x16xf32> -> tensor<2x8x1xf32>
+  %eps = mica.constant dense<1.0e-12> : tensor<f32>
+  %ve = mica.add %v, %eps : (tensor<2x8x1xf32>, tensor<f32>) -> tensor<2x8x1xf32>
+  %s = mica.sqrt %ve : tensor<2x8x1xf32>
+  %n = mica.div %d, %s : (tensor<2x8x16xf32>, tensor<2x8x1xf32>) -> tensor<2x8x16xf32>
+  %y = mica.mul %n, %g : (tensor<2x8x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
+  // expected-remark @below {{mica-fuse-bert.layer_norm: fused: layer_norm over 1 trailing dim(s), epsilon 1.000000e-12, scale, bias}}
+  %z = mica.add %y, %b : (tensor<2x8x16xf32>, tensor<16xf32>) -> tensor<2x8x16xf32>
+  return %z : tensor<2x8x16xf32>
+}
+
+// -----
+
+// TF-style: squared deviation as d * d with its own Sub, rsqrt, no affine.
+// CHECK-LABEL: func.func @layer_norm_rsqrt
+// CHECK: %[[LN:.*]] = mica.layer_norm %{{.*}} {axis = 1 : i64} : tensor<4x32xf32> -> tensor<4x32xf32>
+// CHECK-NEXT: return %[[LN]]
+func.func @layer_norm_rsqrt(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
+  %m = mica.reduce mean %x {axes = array<i64: 1>} : tensor<4x32xf32> -> tensor<4x1xf32>
+  %d = mica.sub %x, %m : (tensor<4x32xf32>, tensor<4x1xf32>) -> tensor<4x32xf32>
+  %d2 = mica.sub %x, %m : (tensor<4x32xf32>, tensor<4x1xf32>) -> tensor<4x32xf32>
+  %p = mica.mul %d2, %d2 : (tensor<4x32xf32>, tensor<4x32xf32>) -> tensor<4x32xf32>
+  %v = mica.reduce mean %p {axes = array<i64: 1>} : tensor<4x32xf32> -> tensor<4x1xf32>
+  %eps = mica.constant dense<1.0e-5> : tensor<1xf32>
+  %ve = mica.add %eps, %v : (tensor<1xf32>, tensor<4x1xf32>) -> tensor<4x1xf32>
+  %r = mica.rsqrt %ve : tensor<4x1xf32>
+  // expected-remark @below {{fused: layer_norm over 1 trailing dim(s)}}
+  %n = mica.mul %r, %d : (tensor<4x1xf32>, tensor<4x32xf32>) -> tensor<4x32xf32>
+  return %n : tensor<4x32xf32>
+}
+
+// -----
+
+// Negative: epsilon is a function argument.
+// CHECK-LABEL: func.func @layer_norm_eps_not_constant
+// CHECK-NOT: mica.layer_norm
+func.func @layer_norm_eps_not_constant(%x: tensor<4x32xf32>, %eps: tensor<f32>) -> tensor<4x32xf32> {
+  %m = mica.reduce mean %x {axes = array<i64: 1>} : tensor<4x32xf32> -> tensor<4x1xf32>
+  %d = mica.sub %x, %m : (tensor<4x32xf32>, tensor<4x1xf32>) -> tensor<4x32xf32>
+  %p = mica.mul %d, %d : (tensor<4x32xf32>, tensor<4x32xf32>) -> tensor<4x32xf32>
+  %v = mica.reduce mean %p {axes = array<i64: 1>} : tensor<4x32xf32> -> tensor<4x1xf32>
+  %ve = mica.add %v, %eps : (tensor<4x1xf32>, tensor<f32>) -> tensor<4x1xf32>
+  %s = mica.sqrt %ve : tensor<4x1xf32>
+  // expected-remark @below {{mica-fuse-bert.layer_norm: not fused: epsilon is not a constant added to the variance}}
+  %n = mica.div %d, %s : (tensor<4x32xf32>, tensor<4x1xf32>) -> tensor<4x32xf32>
+  return %n : tensor<4x32xf32>
+}
+
+// -----
+
+// Negative: the variance is taken over another axis than the mean.
+// CHECK-LABEL: func.func @layer_norm_wrong_axis
+// CHECK-NOT: mica.layer_norm
+func.func @layer_norm_wrong_axis(%x: tensor<4x32xf32>) -> tensor<4x32xf32> {
+  %m = mica.reduce mean %x {axes = array<i64: 1>} : tensor<4x32xf32> -> tensor<4x1xf32>
+  %d = mica.sub %x, %m : (tensor<4x32xf32>, tensor<4x1xf32>) -> tensor<4x32xf32>
+  %p = mica.mul %d, %d : (tensor<4x32xf32>, tensor<4x32xf32>) -> tensor<4x32xf32>
+  %v = mica.reduce mean %p {axes = array<i64: 0, 1>} : tensor<4x32xf32> -> tensor<1x1xf32>
+  %eps = mica.constant dense<1.0e-5> : tensor<f32>
+  %ve = mica.add %v, %eps : (tensor<1x1xf32>, tensor<f32>) -> tensor<1x1xf32>
+  %s = mica.sqrt %ve : tensor<1x1xf32>
+  // expected-remark @below {{not fused: variance is not a mean over the normalized dims}}
+  %n = mica.div %d, %s : (tensor<4x32xf32>, tensor<1x1xf32>) -> tensor<4x32xf32>
+  return %n : tensor<4x32xf32>
+}
+
+// -----
+
+// GELU, erf form as PyTorch exports it: x / sqrt(2) -> erf -> + 1 -> * x -> * 0.5.
+// CHECK-LABEL: func.func @gelu_erf
+// CHECK-SAME: (%[[X:.*]]: tensor<2x64xf32>)
+// CHECK: %[[G:.*]] = mica.gelu %[[X]] : tensor<2x64xf32>
+// CHECK-NEXT: return %[[G]]
+func.func @gelu_erf(%x: tensor<2x64xf32>) -> tensor<2x64xf32> {
+  %c = mica.constant dense<1.41421354> : tensor<f32>
+  %one = mica.constant dense<1.0> : tensor<f32>
+  %half = mica.constant dense<0.5> : tensor<f32>
+  %0 = mica.div %x, %c : (tensor<2x64xf32>, tensor<f32>) -> tensor<2x64xf32>
+  %1 = mica.erf %0 : tensor<2x64xf32>
+  %2 = mica.add %1, %one : (tensor<2x64xf32>, tensor<f32>) -> tensor<2x64xf32>
+  %3 = mica.mul %x, %2 : (tensor<2x64xf32>, tensor<2x64xf32>) -> tensor<2x64xf32>
+  // expected-remark @below {{mica-fuse-bert.gelu: fused: gelu (erf)}}
+  %4 = mica.mul %3, %half : (tensor<2x64xf32>, tensor<f32>) -> tensor<2x64xf32>
+  return %4 : tensor<2x64xf32>
+}
+
+// -----
+
+// GELU, tanh approximation, with 0.5 * x computed first (HuggingFace).
+// CHECK-LABEL: func.func @gelu_tanh
+// CHECK: mica.gelu %{{.*}} approximate = tanh : tensor<8xf32>
+func.func @gelu_tanh(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %three = mica.constant dense<3.0> : tensor<f32>
+  %k = mica.constant dense<0.044715> : tensor<f32>
+  %s = mica.constant dense<0.797884583> : tensor<f32>
+  %one = mica.constant dense<1.0> : tensor<f32>
+  %half = mica.constant dense<0.5> : tensor<f32>
+  %c = mica.pow %x, %three : (tensor<8xf32>, tensor<f32>) -> tensor<8xf32>
+  %kc = mica.mul %k, %c : (tensor<f32>, tensor<8xf32>) -> tensor<8xf32>
+  %in = mica.add %x, %kc : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %a = mica.mul %s, %in : (tensor<f32>, tensor<8xf32>) -> tensor<8xf32>
+  %t = mica.tanh %a : tensor<8xf32>
+  %t1 = mica.add %t, %one : (tensor<8xf32>, tensor<f32>) -> tensor<8xf32>
+  %hx = mica.mul %half, %x : (tensor<f32>, tensor<8xf32>) -> tensor<8xf32>
+  // expected-remark @below {{fused: gelu (tanh approximation)}}
+  %y = mica.mul %hx, %t1 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %y : tensor<8xf32>
+}
+
+// -----
+
+// Negative: the 0.5 factor is missing (not GELU).
+// CHECK-LABEL: func.func @gelu_missing_half
+// CHECK-NOT: mica.gelu
+func.func @gelu_missing_half(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %c = mica.constant dense<1.41421354> : tensor<f32>
+  %one = mica.constant dense<1.0> : tensor<f32>
+  %0 = mica.div %x, %c : (tensor<8xf32>, tensor<f32>) -> tensor<8xf32>
+  // expected-remark @below {{mica-fuse-bert.gelu: not fused: 1 + erf/tanh(...) is not multiplied by 0.5 * x}}
+  %1 = mica.erf %0 : tensor<8xf32>
+  %2 = mica.add %1, %one : (tensor<8xf32>, tensor<f32>) -> tensor<8xf32>
+  %3 = mica.mul %x, %2 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %3 : tensor<8xf32>
+}
+
+// -----
+
+// Bias + GELU after a matmul (PyTorch Linear + GELU).
+// CHECK-LABEL: func.func @bias_gelu
+// CHECK: %[[M:.*]] = mica.matmul
+// CHECK: mica.bias_gelu %[[M]], %{{.*}} : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+func.func @bias_gelu(%x: tensor<1x4x16xf32>, %w: tensor<16x8xf32>) -> tensor<1x4x8xf32> {
+  %b = mica.constant dense<0.5> : tensor<8xf32>
+  %m = mica.matmul %x, %w : (tensor<1x4x16xf32>, tensor<16x8xf32>) -> tensor<1x4x8xf32>
+  %a = mica.add %m, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  // expected-remark @below {{mica-fuse-bert.bias_gelu: fused: bias + gelu}}
+  %g = mica.gelu %a : tensor<1x4x8xf32>
+  return %g : tensor<1x4x8xf32>
+}
+
+// -----
+
+// Negative: the biased value has another user.
+// CHECK-LABEL: func.func @bias_gelu_shared
+// CHECK: mica.gelu
+func.func @bias_gelu_shared(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %b = mica.constant dense<0.5> : tensor<8xf32>
+  %a = mica.add %x, %b : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  // expected-remark @below {{not fused: the biased value is also used elsewhere}}
+  %g = mica.gelu %a : tensor<4x8xf32>
+  return %g, %a : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Residual add + bias + layer norm.
+// CHECK-LABEL: func.func @skip_layer_norm
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x8xf32>, %[[S:.*]]: tensor<1x4x8xf32>, %[[G:.*]]: tensor<8xf32>, %[[B:.*]]: tensor<8xf32>)
+// CHECK: %[[BIAS:.*]] = mica.constant dense<2.500000e-01> : tensor<8xf32>
+// CHECK: mica.skip_layer_norm %[[X]], %[[S]], %[[G]] beta(%[[B]] : tensor<8xf32>) bias(%[[BIAS]] : tensor<8xf32>) : tensor<1x4x8xf32>
+func.func @skip_layer_norm(%x: tensor<1x4x8xf32>, %s: tensor<1x4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<1x4x8xf32> {
+  %bias = mica.constant dense<0.25> : tensor<8xf32>
+  %xb = mica.add %x, %bias : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %r = mica.add %xb, %s : (tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
+  // expected-remark @below {{mica-fuse-bert.skip_layer_norm: fused: skip + bias + layer_norm}}
+  %y = mica.layer_norm %r scale(%g : tensor<8xf32>) bias(%b : tensor<8xf32>) {epsilon = 1.0e-12 : f32} : tensor<1x4x8xf32> -> tensor<1x4x8xf32>
+  return %y : tensor<1x4x8xf32>
+}
+
+// -----
+
+// Negative: the residual add broadcasts.
+// CHECK-LABEL: func.func @skip_broadcast
+// CHECK: mica.layer_norm
+func.func @skip_broadcast(%x: tensor<1x4x8xf32>, %s: tensor<1x1x8xf32>) -> tensor<1x4x8xf32> {
+  %r = mica.add %x, %s : (tensor<1x4x8xf32>, tensor<1x1x8xf32>) -> tensor<1x4x8xf32>
+  // expected-remark @below {{not fused: the residual add broadcasts (input and skip shapes differ)}}
+  %y = mica.layer_norm %r : tensor<1x4x8xf32> -> tensor<1x4x8xf32>
+  return %y : tensor<1x4x8xf32>
+}
+
+// -----
+
+// Word + position + token type embeddings + layer norm (BERT embeddings).
+// CHECK-LABEL: func.func @embed_layer_norm
+// CHECK-SAME: (%[[IDS:.*]]: tensor<1x4xi64>, %[[TT:.*]]: tensor<1x4xi64>,
+// CHECK: mica.embed_layer_norm %[[IDS]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} segment(%[[TT]], %{{.*}} : tensor<1x4xi64>, tensor<2x8xf32>) : tensor<1x4xi64>, tensor<100x8xf32>, tensor<16x8xf32>, tensor<8xf32>, tensor<8xf32> -> tensor<1x4x8xf32>
+// CHECK-NOT: position_ids
+func.func @embed_layer_norm(%ids: tensor<1x4xi64>, %tt: tensor<1x4xi64>, %word: tensor<100x8xf32>, %pos: tensor<16x8xf32>, %seg: tensor<2x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<1x4x8xf32> {
+  %pid = mica.constant dense<[[0, 1, 2, 3]]> : tensor<1x4xi64>
+  %w = mica.gather %word, %ids {axis = 0 : i64} : (tensor<100x8xf32>, tensor<1x4xi64>) -> tensor<1x4x8xf32>
+  %t = mica.gather %seg, %tt {axis = 0 : i64} : (tensor<2x8xf32>, tensor<1x4xi64>) -> tensor<1x4x8xf32>
+  %p = mica.gather %pos, %pid {axis = 0 : i64} : (tensor<16x8xf32>, tensor<1x4xi64>) -> tensor<1x4x8xf32>
+  %wt = mica.add %w, %t : (tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
+  %e = mica.add %wt, %p : (tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
+  // expected-remark @below {{mica-fuse-bert.embed_layer_norm: fused: word + position + segment embeddings + layer_norm}}
+  %y = mica.layer_norm %e scale(%g : tensor<8xf32>) bias(%b : tensor<8xf32>) {epsilon = 1.0e-12 : f32} : tensor<1x4x8xf32> -> tensor<1x4x8xf32>
+  return %y : tensor<1x4x8xf32>
+}
+
+// -----
+
+// Negative: both embeddings indexed by arguments, no position embedding.
+// CHECK-LABEL: func.func @embed_no_position
+// CHECK: mica.layer_norm
+func.func @embed_no_position(%ids: tensor<1x4xi64>, %tt: tensor<1x4xi64>, %word: tensor<100x8xf32>, %seg: tensor<2x8xf32>) -> tensor<1x4x8xf32> {
+  %w = mica.gather %word, %ids {axis = 0 : i64} : (tensor<100x8xf32>, tensor<1x4xi64>) -> tensor<1x4x8xf32>
+  %t = mica.gather %seg, %tt {axis = 0 : i64} : (tensor<2x8xf32>, tensor<1x4xi64>) -> tensor<1x4x8xf32>
+  %e = mica.add %w, %t : (tensor<1x4x8xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
+  // expected-remark @below {{not fused: no position embedding (every gather is indexed by a function argument)}}
+  %y = mica.layer_norm %e : tensor<1x4x8xf32> -> tensor<1x4x8xf32>
+  return %y : tensor<1x4x8xf32>
+}
