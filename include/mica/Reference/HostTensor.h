@@ -42,7 +42,7 @@ llvm::StringRef stringifyElementType(ElementType type);
 
 /// Maps an MLIR element type to an `ElementType`; std::nullopt for types
 /// the evaluator does not handle.
-std::optional<ElementType> getElementType(mlir::Type type);
+std::optional<ElementType> fromMLIRType(mlir::Type type);
 
 /// Rounds `value` to the nearest value representable in the float type
 /// `type` (ties to even) and returns it widened back to double.
