@@ -71,7 +71,8 @@ LogicalResult convertRecurrent(NodeContext &ctx) {
   if (ShapedType::isDynamic(hidden) || hidden <= 0)
     return ctx.emitError() << "hidden_size is unknown";
   bool batchMajor = ctx.attrInt("layout", 0) != 0;
-  ArrayRef<int64_t> swap01 = {1, 0, 2};
+  static constexpr int64_t swap01[] = {1, 0, 2};
+  static constexpr int64_t yToBatchMajor[] = {2, 0, 1, 3};
   auto input = swapBatch(ctx, *x, batchMajor, swap01);
   auto h0 = swapBatch(ctx, ctx.input(5), batchMajor, swap01);
   FailureOr<Value> c0 = Value();
@@ -100,7 +101,8 @@ LogicalResult convertRecurrent(NodeContext &ctx) {
     Value v = (*op)->getResult(i);
     FailureOr<Value> out =
         swapBatch(ctx, v, batchMajor,
-                  i == 0 ? ArrayRef<int64_t>{2, 0, 1, 3} : swap01);
+                  i == 0 ? ArrayRef<int64_t>(yToBatchMajor)
+                         : ArrayRef<int64_t>(swap01));
     if (failed(out))
       return failure();
     ctx.setResult(i, *out);
