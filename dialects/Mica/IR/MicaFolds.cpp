@@ -13,6 +13,7 @@
 ///
 //===----------------------------------------------------------------------===//
 
+#include "mica/Dialect/Mica/IR/ConstantUtils.h"
 #include "mica/Dialect/Mica/IR/MicaOps.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -28,12 +29,21 @@ using namespace mica;
 
 namespace {
 
-/// A small dense constant, or null.
+/// A small constant as a DenseElementsAttr (dense_resource blobs are
+/// read), or null.
 DenseElementsAttr smallDense(Attribute a) {
-  auto d = dyn_cast_or_null<DenseElementsAttr>(a);
-  if (!d || d.getNumElements() > kMaxFoldElements)
+  auto e = dyn_cast_or_null<ElementsAttr>(a);
+  if (!e || e.getNumElements() > kMaxFoldElements)
     return nullptr;
-  return d;
+  if (auto d = dyn_cast<DenseElementsAttr>(e))
+    return d;
+  if (!isa<DenseResourceElementsAttr>(e))
+    return nullptr;
+  std::optional<std::vector<char>> bytes = getConstantBytes(e);
+  if (!bytes)
+    return nullptr;
+  return DenseElementsAttr::getFromRawBuffer(cast<ShapedType>(e.getType()),
+                                             *bytes);
 }
 
 /// Flat index into a tensor of `shape` for the output position `idx` of a
@@ -432,7 +442,8 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
 
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr d = smallDense(adaptor.getInput());
-  auto idxAttr = dyn_cast_or_null<DenseIntElementsAttr>(adaptor.getIndices());
+  auto idxAttr =
+      dyn_cast_or_null<DenseIntElementsAttr>(smallDense(adaptor.getIndices()));
   RankedTensorType in = getInput().getType();
   if (!d || !idxAttr || !getType().hasStaticShape() || !in.hasStaticShape())
     return {};

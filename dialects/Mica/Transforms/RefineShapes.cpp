@@ -17,8 +17,11 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
 
 namespace mica {
 #define GEN_PASS_DEF_MICAREFINESHAPES
@@ -51,6 +54,16 @@ RankedTensorType mergeTypes(RankedTensorType old, ArrayRef<int64_t> dims) {
     if (ShapedType::isDynamic(s))
       s = d;
   return RankedTensorType::get(shape, old.getElementType());
+}
+
+/// The value of a constant 0-D (or single-element) tensor.
+std::optional<double> getScalarValue(Value v) {
+  DenseElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)) || attr.getNumElements() != 1)
+    return std::nullopt;
+  if (isa<FloatType>(attr.getElementType()))
+    return (*attr.getValues<APFloat>().begin()).convertToDouble();
+  return static_cast<double>((*attr.getValues<APInt>().begin()).getSExtValue());
 }
 
 /// The most static result types `op` allows, or failure.
@@ -108,6 +121,17 @@ FailureOr<SmallVector<Type>> refinedResultTypes(Operation *op) {
         dims[i] = t;
     }
     types.push_back(mergeTypes(out, dims));
+    return types;
+  }
+  if (auto range = dyn_cast<RangeOp>(op)) {
+    auto s = getScalarValue(range.getStart());
+    auto l = getScalarValue(range.getLimit());
+    auto d = getScalarValue(range.getDelta());
+    if (!s || !l || !d || *d == 0)
+      return failure();
+    int64_t n = std::max<int64_t>(
+        static_cast<int64_t>(std::ceil((*l - *s) / *d)), 0);
+    types.push_back(RankedTensorType::get({n}, out.getElementType()));
     return types;
   }
   if (auto reshape = dyn_cast<ReshapeOp>(op)) {
@@ -282,7 +306,11 @@ LogicalResult mica::refineFunctionShapes(
     if (name.getDialectNamespace() == MicaDialect::getDialectNamespace())
       name.getCanonicalizationPatterns(patterns, ctx);
   tensor::CastOp::getCanonicalizationPatterns(patterns, ctx);
-  if (failed(applyPatternsGreedily(func, std::move(patterns))))
+  GreedyRewriteConfig config;
+  // Shapes flow forward: visit producers before consumers.
+  config.setUseTopDownTraversal(true);
+  config.setMaxIterations(64);
+  if (failed(applyPatternsGreedily(func, std::move(patterns), config)))
     return func.emitError("mica-refine-shapes: shape propagation did not "
                           "converge");
   updateSignature(func);
