@@ -87,6 +87,11 @@ private:
   LogicalResult pinInputShapes();
   LogicalResult collectValueTypes();
   LogicalResult convertNode(const onnx::NodeProto &node, OpBuilder &builder);
+  const onnx::ModelProto &withExternalDataPaths();
+
+  /// A copy of the model for the checker, when external data paths had to
+  /// be rewritten.
+  std::unique_ptr<onnx::ModelProto> checkedCopy;
 
   onnx::ModelProto &model;
   const ONNXImportOptions &options;
@@ -200,6 +205,31 @@ LogicalResult ModelImporter::pinInputShapes() {
   return success();
 }
 
+/// The checker resolves external data relative to the working directory;
+/// give it a copy (cheap: the weights live outside the proto) whose data
+/// locations are resolved next to the model instead.
+const onnx::ModelProto &ModelImporter::withExternalDataPaths() {
+  auto isExternal = [](const onnx::TensorProto &t) {
+    return t.data_location() == onnx::TensorProto::EXTERNAL;
+  };
+  if (llvm::none_of(model.graph().initializer(), isExternal))
+    return model;
+  checkedCopy = std::make_unique<onnx::ModelProto>(model);
+  StringRef dir = llvm::sys::path::parent_path(state.modelPath);
+  for (auto &t : *checkedCopy->mutable_graph()->mutable_initializer()) {
+    if (!isExternal(t))
+      continue;
+    for (auto &entry : *t.mutable_external_data()) {
+      if (entry.key() != "location" || dir.empty())
+        continue;
+      SmallString<256> path(dir);
+      llvm::sys::path::append(path, entry.value());
+      entry.set_value(path.str().str());
+    }
+  }
+  return *checkedCopy;
+}
+
 LogicalResult ModelImporter::collectValueTypes() {
   const onnx::GraphProto &graph = model.graph();
   for (const auto &v : graph.input())
@@ -241,7 +271,7 @@ OwningOpRef<ModuleOp> ModelImporter::run() {
       failed(pinInputShapes()))
     return nullptr;
   if (options.runChecker) {
-    std::string error = onnx_loader::checkModel(model);
+    std::string error = onnx_loader::checkModel(withExternalDataPaths());
     if (!error.empty()) {
       emitError(fileLoc) << "ONNX checker: " << StringRef(error).trim();
       return nullptr;
