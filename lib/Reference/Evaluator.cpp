@@ -18,6 +18,7 @@
 #include "mica/Dialect/Mica/IR/MicaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -144,21 +145,33 @@ void mica::reference::detail::layerNormRow(double *x, int64_t n, double epsilon,
 // Driver
 //===----------------------------------------------------------------------===//
 
+/// The element type and shape a value of `type` has on the host: a ranked
+/// tensor, or a scalar integer/float as a rank-0 tensor.
+static std::optional<std::pair<Type, ArrayRef<int64_t>>>
+getHostShape(Type type) {
+  if (auto ranked = dyn_cast<RankedTensorType>(type))
+    return std::make_pair(ranked.getElementType(), ranked.getShape());
+  if (type.isIntOrFloat())
+    return std::make_pair(type, ArrayRef<int64_t>{});
+  return std::nullopt;
+}
+
 /// Checks that `t` may be a value of `type`: same element type and rank,
 /// equal static dims.
 static bool matchesType(const HostTensor &t, Type type) {
-  auto ranked = dyn_cast<RankedTensorType>(type);
-  if (!ranked || reference::fromMLIRType(ranked.getElementType()) !=
-                     t.getElementType() ||
-      ranked.getRank() != t.getRank())
+  auto hostShape = getHostShape(type);
+  if (!hostShape ||
+      reference::fromMLIRType(hostShape->first) != t.getElementType() ||
+      static_cast<int64_t>(hostShape->second.size()) != t.getRank())
     return false;
-  for (auto [d, a] : llvm::zip(ranked.getShape(), t.getShape()))
+  for (auto [d, a] : llvm::zip(hostShape->second, t.getShape()))
     if (!ShapedType::isDynamic(d) && d != a)
       return false;
   return true;
 }
 
-/// Evaluates the ops the driver handles itself (constants, casts).
+/// Evaluates the ops the driver handles itself (constants, casts, element
+/// extraction).
 static OpOutcome evaluateBuiltinOp(Operation *op, const Env &env) {
   auto fromAttr = [&](ElementsAttr attr) -> OpOutcome {
     llvm::Expected<HostTensor> t = HostTensor::fromElementsAttr(attr);
@@ -178,16 +191,25 @@ static OpOutcome evaluateBuiltinOp(Operation *op, const Env &env) {
       .Case([&](tensor::CastOp c) -> OpOutcome {
         return FailureOr<Results>(Results{env.get(c.getSource())});
       })
+      .Case([&](tensor::ExtractOp e) -> OpOutcome {
+        const HostTensor &src = env.get(e.getTensor());
+        if (!e.getIndices().empty())
+          return FailureOr<Results>(fail(op) << "only extraction from "
+                                                "rank-0 tensors is supported");
+        HostTensor scalar(src.getElementType(), {});
+        copyElement(src, 0, scalar, 0);
+        return FailureOr<Results>(Results{std::move(scalar)});
+      })
       .Default([](Operation *) -> OpOutcome { return std::nullopt; });
 }
 
-/// Checks that every operand and result of `op` is a ranked tensor of a
-/// supported element type.
+/// Checks that every operand and result of `op` is a ranked tensor (or a
+/// scalar) of a supported element type.
 static LogicalResult checkTypes(Operation *op) {
   for (Type t : llvm::concat<const Type>(op->getOperandTypes(),
                                           op->getResultTypes())) {
-    auto ranked = dyn_cast<RankedTensorType>(t);
-    if (!ranked || !reference::fromMLIRType(ranked.getElementType()))
+    auto hostShape = getHostShape(t);
+    if (!hostShape || !reference::fromMLIRType(hostShape->first))
       return op->emitError("reference evaluator: unsupported type ")
              << t << " (expected a ranked tensor of f32, f16, bf16, i1, i8, "
                      "i32 or i64)";
@@ -195,12 +217,8 @@ static LogicalResult checkTypes(Operation *op) {
   return success();
 }
 
-/// Evaluates one op through the family evaluators.
+/// Evaluates one op without regions through the family evaluators.
 static FailureOr<Results> evaluateOp(Operation *op, const Env &env) {
-  if (op->getNumRegions() != 0)
-    return op->emitError("reference evaluator: ops with regions are not "
-                         "supported: '")
-           << op->getName() << "'";
   if (failed(checkTypes(op)))
     return failure();
   using Family = OpOutcome (*)(Operation *, const Env &);
@@ -213,6 +231,113 @@ static FailureOr<Results> evaluateOp(Operation *op, const Env &env) {
       return std::move(*outcome);
   return op->emitError("reference evaluator: unsupported op '")
          << op->getName() << "'";
+}
+
+/// Binds the values `tensors` to the arguments of `block`, checking types.
+static LogicalResult bindArguments(Operation *owner, Block &block,
+                                   ArrayRef<HostTensor> tensors, Env &env) {
+  if (tensors.size() != block.getNumArguments())
+    return owner->emitError("reference evaluator: region takes ")
+           << block.getNumArguments() << " arguments but " << tensors.size()
+           << " values were passed";
+  for (auto [i, arg, t] : llvm::enumerate(block.getArguments(), tensors)) {
+    if (!matchesType(t, arg.getType()))
+      return owner->emitError("reference evaluator: value ")
+             << i << " is " << t.getTypeString() << " but region argument "
+             << i << " has type " << arg.getType();
+    env.set(arg, t);
+  }
+  return success();
+}
+
+static SmallVector<HostTensor> lookup(ValueRange values, const Env &env) {
+  SmallVector<HostTensor> tensors;
+  for (Value v : values)
+    tensors.push_back(env.get(v));
+  return tensors;
+}
+
+static FailureOr<Operation *> evaluateBlock(Block &block, Env &env);
+
+/// Upper bound on the trip count of an scf.while: a loop that runs longer is
+/// reported instead of hanging the evaluator.
+static constexpr int64_t kMaxWhileIterations = 1 << 24;
+
+/// Evaluates an scf.while by running its regions until the condition is
+/// false.
+static FailureOr<Results> evaluateWhile(scf::WhileOp op, Env &env) {
+  SmallVector<HostTensor> carried = lookup(op.getInits(), env);
+  for (int64_t iteration = 0;; ++iteration) {
+    if (iteration == kMaxWhileIterations)
+      return op.emitError("reference evaluator: loop did not terminate after ")
+             << kMaxWhileIterations << " iterations";
+    Block &before = op.getBefore().front();
+    if (failed(bindArguments(op, before, carried, env)))
+      return failure();
+    FailureOr<Operation *> cond = evaluateBlock(before, env);
+    if (failed(cond))
+      return failure();
+    auto condition = cast<scf::ConditionOp>(*cond);
+    SmallVector<HostTensor> forwarded = lookup(condition.getArgs(), env);
+    if (env.get(condition.getCondition()).getInt(0) == 0)
+      return Results(forwarded.begin(), forwarded.end());
+    Block &after = op.getAfter().front();
+    if (failed(bindArguments(op, after, forwarded, env)))
+      return failure();
+    FailureOr<Operation *> yield = evaluateBlock(after, env);
+    if (failed(yield))
+      return failure();
+    carried = lookup((*yield)->getOperands(), env);
+  }
+}
+
+/// Evaluates an scf.if by running the taken branch.
+static FailureOr<Results> evaluateIf(scf::IfOp op, Env &env) {
+  bool taken = env.get(op.getCondition()).getInt(0) != 0;
+  Region &region = taken ? op.getThenRegion() : op.getElseRegion();
+  if (region.empty())
+    return Results{};
+  FailureOr<Operation *> yield = evaluateBlock(region.front(), env);
+  if (failed(yield))
+    return failure();
+  SmallVector<HostTensor> results = lookup((*yield)->getOperands(), env);
+  return Results(results.begin(), results.end());
+}
+
+/// Evaluates the ops of `block` in order and returns its terminator, whose
+/// operands are then bound in `env`.
+static FailureOr<Operation *> evaluateBlock(Block &block, Env &env) {
+  for (Operation &op : block) {
+    if (op.hasTrait<OpTrait::IsTerminator>())
+      return &op;
+    FailureOr<Results> results =
+        llvm::TypeSwitch<Operation *, FailureOr<Results>>(&op)
+            .Case([&](scf::WhileOp w) { return evaluateWhile(w, env); })
+            .Case([&](scf::IfOp i) { return evaluateIf(i, env); })
+            .Default([&](Operation *other) -> FailureOr<Results> {
+              if (other->getNumRegions() != 0)
+                return other->emitError("reference evaluator: ops with "
+                                        "regions are not supported: '")
+                       << other->getName() << "'";
+              return evaluateOp(other, env);
+            });
+    if (failed(results))
+      return failure();
+    if (results->size() != op.getNumResults())
+      return op.emitError("reference evaluator: produced ")
+             << results->size() << " results, expected "
+             << op.getNumResults();
+    for (auto [i, result, t] : llvm::enumerate(op.getResults(), *results)) {
+      if (!matchesType(t, result.getType()))
+        return op.emitError("reference evaluator: result ")
+               << i << " is " << t.getTypeString()
+               << " at run time, which contradicts its type "
+               << result.getType();
+      env.set(result, std::move(t));
+    }
+  }
+  return block.getParentOp()->emitError(
+      "reference evaluator: block has no terminator");
 }
 
 FailureOr<SmallVector<HostTensor>>
@@ -237,29 +362,10 @@ reference::evaluate(func::FuncOp func, ArrayRef<HostTensor> inputs) {
              << " has type " << arg.getType();
     env.set(arg, input);
   }
-
-  for (Operation &op : block) {
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
-      SmallVector<HostTensor> outputs;
-      for (Value v : ret.getOperands())
-        outputs.push_back(env.get(v));
-      return outputs;
-    }
-    FailureOr<Results> results = evaluateOp(&op, env);
-    if (failed(results))
-      return failure();
-    if (results->size() != op.getNumResults())
-      return op.emitError("reference evaluator: produced ")
-             << results->size() << " results, expected "
-             << op.getNumResults();
-    for (auto [i, result, t] : llvm::enumerate(op.getResults(), *results)) {
-      if (!matchesType(t, result.getType()))
-        return op.emitError("reference evaluator: result ")
-               << i << " is " << t.getTypeString()
-               << " at run time, which contradicts its type "
-               << result.getType();
-      env.set(result, std::move(t));
-    }
-  }
-  return func.emitError("reference evaluator: function has no func.return");
+  FailureOr<Operation *> terminator = evaluateBlock(block, env);
+  if (failed(terminator))
+    return failure();
+  if (!isa<func::ReturnOp>(*terminator))
+    return func.emitError("reference evaluator: function has no func.return");
+  return lookup((*terminator)->getOperands(), env);
 }

@@ -208,13 +208,15 @@ def fused():
 def attention():
     B, S, E, H = 2, 4, 8, 2
     x, w, b = rand(B, S, E), rand(3 * E, E), rand(3 * E)
-    mask = np.where(rng.uniform(size=(B, 1, 1, S)) < 0.3, -10000.0, 0.0).astype(f32)
+    mask = np.zeros((B, 1, 1, S), f32)
+    mask[0, ..., 3] = mask[1, ..., 0] = -10000.0
+    mask[1, ..., 2] = -0.5
     qkv = x @ w.T + b
     q, k, v = [qkv[..., i * E:(i + 1) * E].reshape(B, S, H, E // H).transpose(0, 2, 1, 3)
                for i in range(3)]
     p = softmax(q @ k.transpose(0, 1, 3, 2) / math.sqrt(E // H) + mask, -1)
     out = (p @ v).transpose(0, 2, 1, 3).reshape(B, S, E)
-    p2 = softmax(q @ k.transpose(0, 1, 3, 2) * 0.5, -1)
+    p2 = softmax(q @ k.transpose(0, 1, 3, 2) * 0.25, -1)
     out2 = (p2 @ v).transpose(0, 2, 1, 3).reshape(B, S, E)
     return [x, w, b, mask], [out, out2]
 
