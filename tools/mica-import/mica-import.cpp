@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mica/Conversion/ONNXToMica/ONNXToMica.h"
+#include "mica/Conversion/TFToMica/TFToMica.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
@@ -46,6 +47,16 @@ static cl::opt<int64_t> maxDenseElements(
     cl::init(16));
 static cl::opt<bool> skipChecker("skip-checker",
                                  cl::desc("Do not run the ONNX checker"));
+static cl::list<std::string>
+    tfInputs("inputs", cl::desc("TF graphs: inputs and shapes, "
+                                "x:0=1x784,y=?x128 (default: placeholders)"));
+static cl::list<std::string>
+    tfOutputs("outputs", cl::CommaSeparated,
+              cl::desc("TF graphs: output tensors, out:0,... (default: "
+                       "unconsumed nodes)"));
+static cl::list<std::string>
+    tfConsts("const", cl::desc("TF graphs: tensors fed as constants, "
+                               "keep_prob:0=1.0"));
 static cl::opt<bool> noDebugInfo("strip-locations",
                                  cl::desc("Print without locations"));
 
@@ -81,9 +92,32 @@ int main(int argc, char **argv) {
 
   mlir::DialectRegistry registry;
   mica::registerONNXImportDialects(registry);
+  mica::registerTFImportDialects(registry);
   mlir::MLIRContext context(registry);
   context.getDiagEngine().registerHandler(
       [](mlir::Diagnostic &diag) { printDiagnostic(diag); });
+
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  if (mica::isTFGraphPath(inputPath)) {
+    mica::TFImportOptions tfOptions;
+    tfOptions.functionName = functionName;
+    tfOptions.maxDenseElements = maxDenseElements;
+    tfOptions.outputs.assign(tfOutputs.begin(), tfOutputs.end());
+    std::string error;
+    for (const std::string &spec : tfInputs)
+      if (error.empty())
+        error = mica::parseTFInputSpecs(spec, tfOptions.inputs);
+    for (const std::string &spec : tfConsts)
+      if (error.empty())
+        error = mica::parseTFConstSpecs(spec, tfOptions.consts);
+    if (!error.empty()) {
+      errs() << "error: " << error << "\n";
+      return 1;
+    }
+    module = mica::importTFGraphFile(inputPath, &context, tfOptions);
+    if (!module)
+      return 1;
+  }
 
   mica::ONNXImportOptions options;
   options.functionName = functionName;
@@ -97,8 +131,8 @@ int main(int argc, char **argv) {
     }
   }
 
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mica::importONNXFile(inputPath, &context, options);
+  if (!module)
+    module = mica::importONNXFile(inputPath, &context, options);
   if (!module)
     return 1;
 
