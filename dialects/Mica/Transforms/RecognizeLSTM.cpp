@@ -3,13 +3,39 @@
 // Part of the Mica project: an MLIR-based deep-learning compiler.
 //
 //===----------------------------------------------------------------------===//
+///
+/// \file
+/// Recognizes LSTM cells written with plain ops (an unrolled static_rnn, a
+/// PyTorch loop traced into ONNX, a hand-written cell) from their structure
+/// alone and turns each chain of time steps into one `mica.lstm`:
+///
+///   gates  = x W (+ h R) (+ b)          one matmul over concat(x, h), or
+///                                       separate x and h matmuls / dense
+///   a,b,.. = split(gates) or slices     any gate order; or one projection
+///                                       per gate
+///   c'     = sig(f) * c + sig(i) * tanh(g)
+///   h'     = sig(o) * tanh(c')          (+ peepholes on i, f and o)
+///
+/// Which chunk is which gate follows from the dataflow (tanh -> g, the
+/// sigmoid that scales the old cell -> f, the one that scales tanh(g) -> i,
+/// the one that scales tanh(c') -> o), never from names; TF scope names only
+/// annotate the report. Weights are permuted and packed at compile time into
+/// the canonical ONNX layout (blocks i, o, f, c). Forward and reverse chains
+/// over the same sequence then merge into one bidirectional `mica.lstm`.
+///
+//===----------------------------------------------------------------------===//
 
+#include "mica/Dialect/Mica/IR/ConstantUtils.h"
 #include "mica/Dialect/Mica/IR/MicaOps.h"
 #include "mica/Dialect/Mica/Transforms/FusionReport.h"
 #include "mica/Dialect/Mica/Transforms/Passes.h"
 #include "mica/Dialect/Mica/Transforms/Transforms.h"
 
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace mica {
 #define GEN_PASS_DEF_MICARECOGNIZELSTM
@@ -19,7 +45,1239 @@ namespace mica {
 using namespace mlir;
 using namespace mica;
 
+static constexpr StringLiteral kRewrite = "mica-recognize-lstm";
+
+//===----------------------------------------------------------------------===//
+// Cell structure
+//===----------------------------------------------------------------------===//
+
 namespace {
+
+/// The four gates, in the order this file uses internally.
+enum Gate : unsigned { kI = 0, kF = 1, kG = 2, kO = 3 };
+constexpr const char *kGateNames[] = {"i", "f", "g", "o"};
+/// mica.lstm's block order: i, o, f, c (= g).
+constexpr Gate kCanonicalOrder[] = {kI, kO, kF, kG};
+
+/// H output columns of a constant projection weight that multiply one input
+/// of the cell (rows `[kOff, kOff + kSize)` of the contraction dim when the
+/// input is one piece of a concat).
+struct WeightBlock {
+  ElementsAttr attr;
+  bool denseLayout; // [N, K] (mica.dense) rather than [K, N] (mica.matmul)
+  int64_t nOff, kOff, kSize;
+  bool operator==(const WeightBlock &o) const {
+    return attr == o.attr && denseLayout == o.denseLayout && nOff == o.nOff &&
+           kOff == o.kOff && kSize == o.kSize;
+  }
+};
+
+/// A constant added to a gate pre-activation; `nOff` < 0 for a scalar.
+struct BiasPart {
+  ElementsAttr attr;
+  int64_t nOff;
+  bool operator==(const BiasPart &o) const {
+    return attr == o.attr && nOff == o.nOff;
+  }
+};
+
+/// Everything that is summed into one gate's pre-activation.
+struct GateProj {
+  SmallVector<std::pair<Value, WeightBlock>> weights;
+  SmallVector<BiasPart> biases;
+  ElementsAttr peephole;  // [H] constant scaling c (i, f) or c' (o)
+  int64_t chunkOff = -1;  // column offset in a shared projection, if any
+
+  const WeightBlock *weightFor(Value v) const {
+    for (const auto &[val, wb] : weights)
+      if (val == v)
+        return &wb;
+    return nullptr;
+  }
+};
+
+/// One matched cell: `c' = f*c + i*g`, `h' = o*tanh(c')`.
+struct Cell {
+  Operation *anchor = nullptr; // the add producing c'
+  Value c, cNew, hNew;
+  /// The two values the projections read (x and h, in first-seen order).
+  SmallVector<Value, 2> inputs;
+  GateProj gates[4];
+  int64_t hidden = 0;
+  llvm::SetVector<Operation *> ops;
+
+  /// Whether `o` has the same weights, biases and peepholes, with input
+  /// slot k of this cell playing the role of input slot k of `o`.
+  bool sameParameters(const Cell &o) const {
+    if (hidden != o.hidden || inputs.size() != o.inputs.size())
+      return false;
+    for (unsigned g = 0; g < 4; ++g) {
+      const GateProj &a = gates[g], &b = o.gates[g];
+      if (a.biases != b.biases || a.peephole != b.peephole)
+        return false;
+      for (unsigned k = 0; k < inputs.size(); ++k) {
+        const WeightBlock *wa = a.weightFor(inputs[k]);
+        const WeightBlock *wb = b.weightFor(o.inputs[k]);
+        if (!wa || !wb || !(*wa == *wb))
+          return false;
+      }
+    }
+    return true;
+  }
+};
+
+/// The constant defining `v`, if any.
+ElementsAttr constantOf(Value v) {
+  if (auto c = v.getDefiningOp<ConstantOp>())
+    return c.getValue();
+  return nullptr;
+}
+
+/// Whether `v` is a constant whose elements are all zero bits.
+bool isZeroConstant(Value v) {
+  ElementsAttr attr = constantOf(v);
+  if (!attr)
+    return false;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    if (dense.isSplat()) {
+      ArrayRef<char> raw = dense.getRawData();
+      return llvm::all_of(raw, [](char ch) { return ch == 0; });
+    }
+  std::optional<std::vector<char>> bytes = getConstantBytes(attr);
+  return bytes && llvm::all_of(*bytes, [](char ch) { return ch == 0; });
+}
+
+/// Static last dim of a ranked tensor value, or ShapedType::kDynamic.
+int64_t lastDim(Value v) {
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t || t.getRank() == 0)
+    return ShapedType::kDynamic;
+  return t.getShape().back();
+}
+
+/// `mica.<name>` of the op defining `v`, or "a block argument".
+std::string describe(Value v) {
+  if (Operation *op = v.getDefiningOp())
+    return op->getName().getStringRef().str();
+  return "a block argument";
+}
+
+/// The TF/Keras scope of a node name that looks like an LSTM cell's
+/// (".../basic_lstm_cell/...", ".../lstm_cell/...", "lstm/..."), or "".
+std::string lstmScopeHint(Location loc) {
+  std::string node = FusionReport::nodeName(loc);
+  StringRef name(node);
+  for (StringRef key : {"basic_lstm_cell", "lstm_cell", "lstm/"}) {
+    size_t pos = name.find(key);
+    if (pos != StringRef::npos)
+      return name.take_front(pos + key.size()).rtrim('/').str();
+  }
+  return "";
+}
+
+/// Whether `v` is `a * tanh(b)` (either order); sets the parts.
+bool isTimesTanh(Value v, MulOp &mul, TanhOp &tanh, Value &other) {
+  mul = v.getDefiningOp<MulOp>();
+  if (!mul)
+    return false;
+  for (unsigned j = 0; j < 2; ++j)
+    if (auto t = mul->getOperand(j).getDefiningOp<TanhOp>()) {
+      tanh = t;
+      other = mul->getOperand(1 - j);
+      return true;
+    }
+  return false;
+}
+
+/// Whether `op` is an add with an addend `a * tanh(b)`: a candidate cell
+/// state update `c' = f*c + i*tanh(g)` (or a GRU's `(1-z)*n + z*h`).
+bool isCellUpdateCandidate(Operation *op) {
+  auto add = dyn_cast<AddOp>(op);
+  if (!add)
+    return false;
+  for (Value v : add->getOperands()) {
+    MulOp m;
+    TanhOp t;
+    Value o;
+    if (isTimesTanh(v, m, t, o))
+      return true;
+  }
+  return false;
+}
+
+/// Matches LSTM cells and explains why a candidate is not one.
+class CellMatcher {
+public:
+  /// Matches the cell whose cell-state update is `anchor`. On failure,
+  /// `reason` holds the first failed condition (empty when `anchor` is not
+  /// even a candidate).
+  FailureOr<Cell> match(Operation *anchor, std::string &reason) {
+    auto it = cache.find(anchor);
+    if (it != cache.end()) {
+      reason = it->second.second;
+      if (it->second.first)
+        return *it->second.first;
+      return failure();
+    }
+    Cell cell;
+    FailureOr<Cell> result = failure();
+    reason.clear();
+    if (succeeded(matchImpl(anchor, cell, reason)))
+      result = cell;
+    cache[anchor] = {succeeded(result) ? std::optional<Cell>(cell)
+                                       : std::nullopt,
+                     reason};
+    return result;
+  }
+
+private:
+  LogicalResult matchImpl(Operation *anchor, Cell &cell, std::string &reason);
+  LogicalResult collect(Value v, int64_t nOff, Gate gate, Cell &cell,
+                        std::string &reason);
+  LogicalResult addWeight(Value input, WeightBlock wb, Gate gate, Cell &cell,
+                          std::string &reason);
+
+  llvm::DenseMap<Operation *, std::pair<std::optional<Cell>, std::string>>
+      cache;
+};
+
+LogicalResult CellMatcher::matchImpl(Operation *anchor, Cell &cell,
+                                     std::string &reason) {
+  auto add = dyn_cast<AddOp>(anchor);
+  if (!add)
+    return failure();
+  cell.anchor = anchor;
+  cell.cNew = add.getResult();
+  cell.ops.insert(anchor);
+
+  // The candidate term `i * tanh(g)`: skip `o * tanh(c')` terms, whose tanh
+  // reads another cell update.
+  MulOp igMul;
+  TanhOp gTanh;
+  Value iFactor, forgetTerm;
+  for (unsigned k = 0; k < 2 && !igMul; ++k) {
+    MulOp m;
+    TanhOp t;
+    Value o;
+    if (!isTimesTanh(add->getOperand(k), m, t, o))
+      continue;
+    if (Operation *in = t.getInput().getDefiningOp())
+      if (isCellUpdateCandidate(in))
+        continue;
+    igMul = m;
+    gTanh = t;
+    iFactor = o;
+    forgetTerm = add->getOperand(1 - k);
+  }
+  if (!igMul)
+    return failure();
+  cell.ops.insert(igMul);
+  cell.ops.insert(gTanh);
+
+  // Input gate: sigmoid(zi). A GRU gates its candidate with 1 - sigmoid(z).
+  auto iSig = iFactor.getDefiningOp<SigmoidOp>();
+  if (!iSig) {
+    if (auto sub = iFactor.getDefiningOp<SubOp>())
+      if (sub.getRhs().getDefiningOp<SigmoidOp>()) {
+        reason = "the candidate tanh(n) is gated by 1 - sigmoid(z), a GRU "
+                 "update (h' = (1-z)*n + z*h), not an LSTM input gate";
+        return failure();
+      }
+    reason = "the factor that scales tanh(g) is " + describe(iFactor) +
+             ", not a sigmoid input gate";
+    return failure();
+  }
+  cell.ops.insert(iSig);
+
+  // Forget term: sigmoid(zf) * c.
+  SigmoidOp fSig;
+  if (auto fm = forgetTerm.getDefiningOp<MulOp>()) {
+    for (unsigned j = 0; j < 2 && !fSig; ++j)
+      if (auto s = fm->getOperand(j).getDefiningOp<SigmoidOp>()) {
+        fSig = s;
+        cell.c = fm->getOperand(1 - j);
+      }
+    if (fSig)
+      cell.ops.insert(fm);
+  }
+  if (!fSig) {
+    reason = "c' = " + describe(forgetTerm) +
+             " + i*g has no forget-gate term sigmoid(f) * c";
+    return failure();
+  }
+  cell.ops.insert(fSig);
+
+  // h' = sigmoid(zo) * tanh(c').
+  TanhOp cTanh;
+  SigmoidOp oSig;
+  MulOp hMul;
+  bool hasTanh = false;
+  std::string cUsers;
+  for (Operation *user : cell.cNew.getUsers()) {
+    auto t = dyn_cast<TanhOp>(user);
+    if (!t) {
+      if (isa<LayerNormOp, ReduceOp>(user))
+        cUsers = user->getName().getStringRef().str();
+      continue;
+    }
+    hasTanh = true;
+    for (Operation *tu : t->getUsers()) {
+      auto m = dyn_cast<MulOp>(tu);
+      if (!m)
+        continue;
+      Value other = m.getLhs() == t.getResult() ? m.getRhs() : m.getLhs();
+      if (auto s = other.getDefiningOp<SigmoidOp>()) {
+        cTanh = t;
+        oSig = s;
+        hMul = m;
+        break;
+      }
+    }
+    if (hMul)
+      break;
+  }
+  if (!hMul) {
+    if (!hasTanh && !cUsers.empty())
+      reason = "the cell state c' goes through " + cUsers +
+               " before its tanh (a layer-normalized cell)";
+    else if (!hasTanh)
+      reason = "the cell state c' is never passed through tanh";
+    else
+      reason = "tanh(c') is not scaled by a sigmoid output gate (h' = "
+               "o * tanh(c') is missing)";
+    return failure();
+  }
+  cell.ops.insert(cTanh);
+  cell.ops.insert(oSig);
+  cell.ops.insert(hMul);
+  cell.hNew = hMul.getResult();
+  if (oSig == iSig || oSig == fSig || iSig == fSig) {
+    reason = "one sigmoid plays two gates";
+    return failure();
+  }
+
+  // States: rank 2, static hidden size, same types.
+  auto cType = dyn_cast<RankedTensorType>(cell.cNew.getType());
+  if (!cType || cType.getRank() != 2 ||
+      ShapedType::isDynamic(cType.getShape().back())) {
+    reason = "the cell state is not a [batch, hidden] tensor with a static "
+             "hidden size";
+    return failure();
+  }
+  if (!isa<FloatType>(cType.getElementType()) ||
+      getElementByteWidth(cType.getElementType()) == 0) {
+    reason = "the cell state's element type is not a float type";
+    return failure();
+  }
+  cell.hidden = cType.getShape().back();
+  auto sameShape = [&](Value v) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    return t && t.getElementType() == cType.getElementType() &&
+           areCompatibleTensorTypes(TypeRange{t}, TypeRange{cType});
+  };
+  if (!sameShape(cell.hNew) || (!sameShape(cell.c) && !isZeroConstant(cell.c))) {
+    reason = "the previous cell state or h' does not have the shape of c'";
+    return failure();
+  }
+
+  // Gate projections.
+  Value pre[4] = {iSig.getInput(), fSig.getInput(), gTanh.getInput(),
+                  oSig.getInput()};
+  for (unsigned g = 0; g < 4; ++g) {
+    if (lastDim(pre[g]) != cell.hidden) {
+      reason = std::string("gate ") + kGateNames[g] +
+               " does not have the hidden size " +
+               std::to_string(cell.hidden);
+      return failure();
+    }
+    if (failed(collect(pre[g], 0, static_cast<Gate>(g), cell, reason)))
+      return failure();
+    if (cell.gates[g].peephole && g == kG) {
+      reason = "the cell candidate g has a peephole term";
+      return failure();
+    }
+  }
+  for (unsigned g = 0; g < 4; ++g)
+    for (const auto &[v, wb] : cell.gates[g].weights)
+      if (!llvm::is_contained(cell.inputs, v))
+        cell.inputs.push_back(v);
+  if (cell.inputs.size() != 2) {
+    reason = "the gates read " + std::to_string(cell.inputs.size()) +
+             " projected value(s); an LSTM cell reads 2 (x and h)";
+    return failure();
+  }
+  for (unsigned g = 0; g < 4; ++g)
+    if (cell.gates[g].weights.size() != 2) {
+      reason = std::string("gate ") + kGateNames[g] +
+               " does not project both x and h";
+      return failure();
+    }
+  if (lastDim(cell.inputs[0]) != cell.hidden &&
+      lastDim(cell.inputs[1]) != cell.hidden) {
+    reason = "neither projected value has the hidden size (no recurrent h)";
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult CellMatcher::addWeight(Value input, WeightBlock wb, Gate gate,
+                                     Cell &cell, std::string &reason) {
+  GateProj &gp = cell.gates[gate];
+  if (gp.weightFor(input)) {
+    reason = std::string("gate ") + kGateNames[gate] +
+             " projects the same value twice";
+    return failure();
+  }
+  auto t = dyn_cast<RankedTensorType>(input.getType());
+  if (!t || t.getRank() != 2 || ShapedType::isDynamic(t.getShape().back())) {
+    reason = std::string("gate ") + kGateNames[gate] +
+             " projects a value that is not [batch, features] with static "
+             "features";
+    return failure();
+  }
+  gp.weights.push_back({input, wb});
+  return success();
+}
+
+LogicalResult CellMatcher::collect(Value v, int64_t nOff, Gate gate,
+                                   Cell &cell, std::string &reason) {
+  std::string where = std::string("gate ") + kGateNames[gate] +
+                      " pre-activation";
+  GateProj &gp = cell.gates[gate];
+  int64_t hidden = cell.hidden;
+  Operation *def = v.getDefiningOp();
+  if (!def) {
+    reason = where + " reads a block argument, not a projection";
+    return failure();
+  }
+  if (auto add = dyn_cast<AddOp>(def)) {
+    cell.ops.insert(add);
+    if (failed(collect(add.getLhs(), nOff, gate, cell, reason)))
+      return failure();
+    return collect(add.getRhs(), nOff, gate, cell, reason);
+  }
+  if (auto split = dyn_cast<SplitOp>(def)) {
+    auto rank = cast<RankedTensorType>(split.getInput().getType()).getRank();
+    std::optional<int64_t> axis = normalizeAxis(split.getAxis(), rank);
+    if (!axis || *axis != rank - 1) {
+      reason = where + " is a split along a dim other than the last";
+      return failure();
+    }
+    int64_t off = 0;
+    unsigned idx = cast<OpResult>(v).getResultNumber();
+    for (unsigned k = 0; k < idx; ++k)
+      off += split.getSizes()[k];
+    cell.ops.insert(split);
+    if (gp.chunkOff < 0)
+      gp.chunkOff = nOff + off;
+    return collect(split.getInput(), nOff + off, gate, cell, reason);
+  }
+  if (auto slice = dyn_cast<SliceOp>(def)) {
+    auto inType = cast<RankedTensorType>(slice.getInput().getType());
+    int64_t rank = inType.getRank();
+    if (slice.getAxes().size() != 1 ||
+        normalizeAxis(slice.getAxes()[0], rank) != rank - 1 ||
+        slice.getSteps()[0] != 1 || slice.getStarts()[0] < 0 ||
+        ShapedType::isDynamic(inType.getShape().back())) {
+      reason = where + " is a slice other than a unit-step range of the "
+                       "last dim";
+      return failure();
+    }
+    cell.ops.insert(slice);
+    if (gp.chunkOff < 0)
+      gp.chunkOff = nOff + slice.getStarts()[0];
+    return collect(slice.getInput(), nOff + slice.getStarts()[0], gate, cell,
+                   reason);
+  }
+  // Contraction terms: x W with W [K, N], or dense x W^T (+ b), W [N, K].
+  auto addProjection = [&](Value lhs, Value weight, bool denseLayout,
+                           Operation *op) -> LogicalResult {
+    ElementsAttr w = constantOf(weight);
+    if (!w) {
+      reason = "the weight of the " + op->getName().getStringRef().str() +
+               " feeding gate " + kGateNames[gate] + " is not a constant";
+      return failure();
+    }
+    auto wt = cast<RankedTensorType>(w.getType());
+    if (wt.getRank() != 2 || !wt.hasStaticShape()) {
+      reason = where + " has a weight that is not a static 2-D constant";
+      return failure();
+    }
+    int64_t n = wt.getDimSize(denseLayout ? 0 : 1);
+    int64_t k = wt.getDimSize(denseLayout ? 1 : 0);
+    if (nOff + hidden > n) {
+      reason = where + " reads columns past the weight's width";
+      return failure();
+    }
+    cell.ops.insert(op);
+    // concat(x, h) along the last dim: one block per piece.
+    auto concat = lhs.getDefiningOp<ConcatOp>();
+    if (concat) {
+      auto ct = cast<RankedTensorType>(concat.getType());
+      if (normalizeAxis(concat.getAxis(), ct.getRank()) != ct.getRank() - 1)
+        concat = nullptr;
+    }
+    if (!concat)
+      return addWeight(lhs, {w, denseLayout, nOff, 0, k}, gate, cell, reason);
+    cell.ops.insert(concat);
+    int64_t kOff = 0;
+    for (Value piece : concat.getInputs()) {
+      int64_t size = lastDim(piece);
+      if (ShapedType::isDynamic(size) || kOff + size > k) {
+        reason = where + " projects a concat whose pieces do not match the "
+                         "weight";
+        return failure();
+      }
+      if (failed(addWeight(piece, {w, denseLayout, nOff, kOff, size}, gate,
+                           cell, reason)))
+        return failure();
+      kOff += size;
+    }
+    return success();
+  };
+  if (auto mm = dyn_cast<MatMulOp>(def))
+    return addProjection(mm.getLhs(), mm.getRhs(), false, mm);
+  if (auto dense = dyn_cast<DenseOp>(def)) {
+    if (dense.getActivation() != Activation::none) {
+      reason = where + " comes from a dense layer with an activation";
+      return failure();
+    }
+    if (Value b = dense.getBias()) {
+      ElementsAttr battr = constantOf(b);
+      if (!battr) {
+        reason = where + " has a bias that is not a constant";
+        return failure();
+      }
+      gp.biases.push_back({battr, nOff});
+    }
+    return addProjection(dense.getInput(), dense.getWeight(), true, dense);
+  }
+  // Biases (e.g. TF's forget_bias): [.., N] constants broadcast along the
+  // last dim, or scalars.
+  if (ElementsAttr attr = constantOf(v)) {
+    auto t = cast<RankedTensorType>(attr.getType());
+    int64_t width = lastDim(v);
+    bool leadingOnes = t.getRank() == 0 ||
+                       llvm::all_of(t.getShape().drop_back(),
+                                    [](int64_t d) { return d == 1; });
+    if (!t.hasStaticShape() || !leadingOnes ||
+        (t.getNumElements() != 1 && width < nOff + hidden)) {
+      reason = where + " adds a constant that is not a bias along the "
+                       "hidden dim";
+      return failure();
+    }
+    gp.biases.push_back({attr, t.getNumElements() == 1 ? -1 : nOff});
+    return success();
+  }
+  // Peepholes: c * P (i, f) or c' * P (o).
+  if (auto mul = dyn_cast<MulOp>(def)) {
+    Value state = gate == kO ? cell.cNew : cell.c;
+    for (unsigned j = 0; j < 2; ++j) {
+      if (mul->getOperand(j) != state)
+        continue;
+      ElementsAttr p = constantOf(mul->getOperand(1 - j));
+      if (!p || cast<RankedTensorType>(p.getType()).getNumElements() !=
+                    hidden) {
+        reason = where + " scales the cell state by something other than a "
+                         "[hidden] peephole constant";
+        return failure();
+      }
+      if (gp.peephole) {
+        reason = where + " has two peephole terms";
+        return failure();
+      }
+      cell.ops.insert(mul);
+      gp.peephole = p;
+      return success();
+    }
+  }
+  if (isa<LayerNormOp, ReduceOp, DivOp, SqrtOp, RsqrtOp>(def)) {
+    reason = where + " goes through " + def->getName().getStringRef().str() +
+             " (a layer-normalized cell)";
+    return failure();
+  }
+  reason = where + " contains " + def->getName().getStringRef().str() +
+           ", not a matmul/dense with constant weights, a bias or a peephole";
+  return failure();
+}
+
+//===----------------------------------------------------------------------===//
+// Packing weights into mica.lstm's layout
+//===----------------------------------------------------------------------===//
+
+/// Reads constants once and cuts them into mica.lstm's blocks.
+class WeightPacker {
+public:
+  explicit WeightPacker(Type elementType)
+      : elementType(elementType),
+        eb(getElementByteWidth(elementType)) {}
+
+  /// The [H, kSize] block of `wb` in row-major bytes.
+  std::optional<std::vector<char>> block(const WeightBlock &wb,
+                                         int64_t hidden) {
+    const std::vector<char> *bytes = read(wb.attr);
+    if (!bytes)
+      return std::nullopt;
+    auto t = cast<RankedTensorType>(wb.attr.getType());
+    ArrayRef<int64_t> shape = t.getShape();
+    if (wb.denseLayout) {
+      std::vector<char> rows = sliceBytes(*bytes, shape, 0, wb.nOff, hidden,
+                                          eb);
+      return sliceBytes(rows, {hidden, shape[1]}, 1, wb.kOff, wb.kSize, eb);
+    }
+    std::vector<char> cols = sliceBytes(*bytes, shape, 1, wb.nOff, hidden, eb);
+    std::vector<char> rows =
+        sliceBytes(cols, {shape[0], hidden}, 0, wb.kOff, wb.kSize, eb);
+    return transposeBytes(rows, {wb.kSize, hidden}, {1, 0}, eb);
+  }
+
+  /// The sum of a gate's bias parts as [H] bytes.
+  std::optional<std::vector<char>> bias(ArrayRef<BiasPart> parts,
+                                        int64_t hidden) {
+    std::vector<char> acc(hidden * eb, 0);
+    for (const BiasPart &p : parts) {
+      const std::vector<char> *bytes = read(p.attr);
+      if (!bytes)
+        return std::nullopt;
+      std::vector<char> part;
+      if (p.nOff < 0) {
+        for (int64_t j = 0; j < hidden; ++j)
+          part.insert(part.end(), bytes->begin(), bytes->begin() + eb);
+      } else {
+        part.assign(bytes->begin() + p.nOff * eb,
+                    bytes->begin() + (p.nOff + hidden) * eb);
+      }
+      if (failed(addFloatBytes(acc, part, elementType)))
+        return std::nullopt;
+    }
+    return acc;
+  }
+
+  /// A peephole vector as [H] bytes (zeros when absent).
+  std::optional<std::vector<char>> peephole(ElementsAttr p, int64_t hidden) {
+    if (!p)
+      return std::vector<char>(hidden * eb, 0);
+    const std::vector<char> *bytes = read(p);
+    if (!bytes)
+      return std::nullopt;
+    return *bytes;
+  }
+
+private:
+  const std::vector<char> *read(ElementsAttr attr) {
+    auto it = cache.find(attr);
+    if (it == cache.end()) {
+      std::optional<std::vector<char>> b = getConstantBytes(attr);
+      if (!b || cast<RankedTensorType>(attr.getType()).getElementType() !=
+                    elementType)
+        return nullptr;
+      it = cache.try_emplace(attr, std::move(*b)).first;
+    }
+    return &it->second;
+  }
+
+  Type elementType;
+  size_t eb;
+  llvm::DenseMap<Attribute, std::vector<char>> cache;
+};
+
+//===----------------------------------------------------------------------===//
+// Chains of cells
+//===----------------------------------------------------------------------===//
+
+/// Where the x of one step comes from: row `index` (along dim 0) of `seq`.
+struct StepSource {
+  Value seq;
+  int64_t index;
+};
+
+/// Drops unit dims from a shape (for comparing a step with a sequence row).
+SmallVector<int64_t> nonUnitDims(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> out;
+  for (int64_t d : shape)
+    if (d != 1)
+      out.push_back(d);
+  return out;
+}
+
+/// Recognizes `x_t` as row t of a sequence: reshape(split(seq)#t),
+/// reshape(slice(seq, t:t+1)), or gather(seq, t) along dim 0.
+std::optional<StepSource> traceStep(Value xt) {
+  Value v = xt;
+  if (auto r = v.getDefiningOp<ReshapeOp>())
+    if (!r.getShape())
+      v = r.getInput();
+  StepSource src;
+  if (auto split = v.getDefiningOp<SplitOp>()) {
+    auto t = cast<RankedTensorType>(split.getInput().getType());
+    if (normalizeAxis(split.getAxis(), t.getRank()) != 0 ||
+        !llvm::all_of(split.getSizes(), [](int64_t s) { return s == 1; }))
+      return std::nullopt;
+    src = {split.getInput(), cast<OpResult>(v).getResultNumber()};
+  } else if (auto slice = v.getDefiningOp<SliceOp>()) {
+    auto t = cast<RankedTensorType>(slice.getInput().getType());
+    if (slice.getAxes().size() != 1 ||
+        normalizeAxis(slice.getAxes()[0], t.getRank()) != 0 ||
+        slice.getSteps()[0] != 1)
+      return std::nullopt;
+    int64_t start = slice.getStarts()[0], end = slice.getEnds()[0];
+    int64_t dim = t.getDimSize(0);
+    if (start < 0 || end < 0) {
+      if (ShapedType::isDynamic(dim))
+        return std::nullopt;
+      start = start < 0 ? start + dim : start;
+      end = end < 0 ? end + dim : end;
+    }
+    if (end - start != 1)
+      return std::nullopt;
+    src = {slice.getInput(), start};
+  } else if (auto gather = v.getDefiningOp<GatherOp>()) {
+    auto t = cast<RankedTensorType>(gather.getInput().getType());
+    ElementsAttr idx = constantOf(gather.getIndices());
+    if (normalizeAxis(gather.getAxis(), t.getRank()) != 0 || !idx ||
+        cast<RankedTensorType>(idx.getType()).getRank() != 0)
+      return std::nullopt;
+    int64_t i = (*idx.getValues<APInt>().begin()).getSExtValue();
+    if (i < 0) {
+      if (t.isDynamicDim(0))
+        return std::nullopt;
+      i += t.getDimSize(0);
+    }
+    src = {gather.getInput(), i};
+  } else {
+    return std::nullopt;
+  }
+  auto seqType = cast<RankedTensorType>(src.seq.getType());
+  auto xType = cast<RankedTensorType>(xt.getType());
+  if (seqType.getRank() < 2 ||
+      nonUnitDims(seqType.getShape().drop_front()) !=
+          nonUnitDims(xType.getShape()))
+    return std::nullopt;
+  return src;
+}
+
+/// The ancestor of `op` in `block`, or null.
+Operation *ancestorIn(Block *block, Operation *op) {
+  return block->findAncestorOpInBlock(*op);
+}
+
+/// Recognizes a chain of LSTM cells, starting at the cell whose state
+/// update is the matched op, and replaces it with one `mica.lstm`.
+///   %c1 = add(mul(sigmoid(%f), %c0), mul(sigmoid(%i), tanh(%g)))
+///   %h1 = mul(sigmoid(%o), tanh(%c1))        ... T steps
+///   -> %y, %yh, %yc = mica.lstm %seq, %W, %R bias(%B) initial_h(..) ..
+struct RecognizeLSTMChain : RewritePattern {
+  RecognizeLSTMChain(MLIRContext *ctx, FusionReport *report)
+      : RewritePattern(AddOp::getOperationName(), /*benefit=*/1, ctx),
+        report(report) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override;
+
+private:
+  /// The slot of `next.inputs` that reads `prev`'s h', when `next`
+  /// continues `prev` with the same parameters.
+  static std::optional<unsigned> link(const Cell &prev, const Cell &next) {
+    if (next.c != prev.cNew || !prev.sameParameters(next))
+      return std::nullopt;
+    for (unsigned k = 0; k < next.inputs.size(); ++k)
+      if (next.inputs[k] == prev.hNew)
+        return k;
+    return std::nullopt;
+  }
+
+  LogicalResult miss(PatternRewriter &rewriter, Operation *op,
+                     const Twine &reason) const {
+    if (report) {
+      std::string hint = lstmScopeHint(op->getLoc());
+      report->missed(kRewrite, op->getLoc(),
+                     hint.empty() ? reason
+                                  : reason + " (in LSTM scope '" + hint + "')");
+    }
+    return rewriter.notifyMatchFailure(op, reason);
+  }
+
+  FusionReport *report;
+};
+
+LogicalResult
+RecognizeLSTMChain::matchAndRewrite(Operation *op,
+                                    PatternRewriter &rewriter) const {
+  if (!isCellUpdateCandidate(op))
+    return rewriter.notifyMatchFailure(op, "not a cell state update");
+  CellMatcher matcher;
+  std::string reason;
+  FailureOr<Cell> head = matcher.match(op, reason);
+  if (failed(head)) {
+    if (reason.empty())
+      return rewriter.notifyMatchFailure(op, "not an LSTM cell candidate");
+    return miss(rewriter, op, reason);
+  }
+
+  // Only the first step of a chain rewrites it.
+  std::string ignored;
+  if (Operation *prevOp = head->c.getDefiningOp())
+    if (isCellUpdateCandidate(prevOp)) {
+      FailureOr<Cell> prev = matcher.match(prevOp, ignored);
+      if (succeeded(prev) && link(*prev, *head))
+        return rewriter.notifyMatchFailure(op, "not the first step");
+    }
+
+  // Follow c' and h' to the next steps.
+  SmallVector<Cell, 1> chain{*head};
+  std::optional<unsigned> recurrent;
+  while (chain.size() < 100000) {
+    const Cell &cur = chain.back();
+    std::optional<Cell> next;
+    for (Operation *user : cur.cNew.getUsers()) {
+      if (!isa<MulOp>(user) || cur.ops.contains(user))
+        continue;
+      for (Operation *uu : user->getUsers()) {
+        if (!isCellUpdateCandidate(uu))
+          continue;
+        FailureOr<Cell> cand = matcher.match(uu, ignored);
+        if (failed(cand))
+          continue;
+        std::optional<unsigned> slot = link(cur, *cand);
+        if (!slot || (recurrent && *slot != *recurrent))
+          continue;
+        recurrent = slot;
+        next = *cand;
+        break;
+      }
+      if (next)
+        break;
+    }
+    if (!next)
+      break;
+    chain.push_back(*next);
+  }
+  const Cell &first = chain.front();
+  int64_t steps = chain.size(), hidden = first.hidden;
+
+  // Which input is h: the chain tells; a single cell prefers a zero
+  // constant, then the value of hidden width (for one step the two roles
+  // are interchangeable when both have that width).
+  if (!recurrent) {
+    unsigned r = 1;
+    if (isZeroConstant(first.inputs[0]) && !isZeroConstant(first.inputs[1]))
+      r = 0;
+    else if (lastDim(first.inputs[1]) != hidden)
+      r = 0;
+    recurrent = r;
+  }
+  unsigned rs = *recurrent, xs = 1 - rs;
+  if (lastDim(first.inputs[rs]) != hidden)
+    return miss(rewriter, op, "the recurrent input does not have the hidden "
+                              "size");
+  Value h0 = first.inputs[rs], c0 = first.c;
+  auto stateType = cast<RankedTensorType>(first.cNew.getType());
+  auto xType = cast<RankedTensorType>(first.inputs[xs].getType());
+  int64_t inputSize = xType.getShape().back();
+  for (const Cell &cell : chain)
+    if (cell.inputs[xs].getType() != xType)
+      return miss(rewriter, op, "the steps' inputs differ in type");
+  if (!ShapedType::isDynamic(xType.getDimSize(0)) &&
+      !ShapedType::isDynamic(stateType.getDimSize(0)) &&
+      xType.getDimSize(0) != stateType.getDimSize(0))
+    return miss(rewriter, op, "x and the state differ in batch size");
+  if (!isZeroConstant(h0) &&
+      !areCompatibleTensorTypes(TypeRange{h0.getType()}, TypeRange{stateType}))
+    return miss(rewriter, op, "the initial h does not have the state's "
+                              "shape");
+
+  // Everything the chain's cells compute; uses outside it are replaced.
+  llvm::SetVector<Operation *> chainOps;
+  for (const Cell &cell : chain)
+    chainOps.insert(cell.ops.begin(), cell.ops.end());
+  auto isExternal = [&](OpOperand &use) {
+    return !chainOps.contains(use.getOwner());
+  };
+  bool anyExternal = false;
+  for (const Cell &cell : chain)
+    anyExternal |= llvm::any_of(cell.hNew.getUses(), isExternal);
+  anyExternal |= llvm::any_of(chain.back().cNew.getUses(), isExternal);
+  if (!anyExternal)
+    return rewriter.notifyMatchFailure(op, "the chain's outputs are unused");
+
+  // The sequence: rows of one tensor (forward or backward), else stacked.
+  Block *block = op->getBlock();
+  for (const Cell &cell : chain)
+    if (cell.anchor->getBlock() != block)
+      return miss(rewriter, op, "the steps are in different blocks");
+  SmallVector<std::optional<StepSource>> sources;
+  for (const Cell &cell : chain)
+    sources.push_back(traceStep(cell.inputs[xs]));
+  bool fromSeq = llvm::all_of(sources, [&](const auto &s) {
+    return s && s->seq == sources.front()->seq;
+  });
+  RnnDirection direction = RnnDirection::forward;
+  int64_t lo = 0;
+  if (fromSeq) {
+    int64_t a = sources.front()->index;
+    bool fwd = true, bwd = steps > 1;
+    for (int64_t t = 0; t < steps; ++t) {
+      fwd &= sources[t]->index == a + t;
+      bwd &= sources[t]->index == a - t;
+    }
+    fromSeq = fwd || bwd;
+    if (bwd) {
+      direction = RnnDirection::reverse;
+      lo = a - (steps - 1);
+    } else {
+      lo = a;
+    }
+  }
+
+  // Insert after the last definition the new op depends on, and check that
+  // every replaced use comes after it.
+  Operation *after = nullptr;
+  auto dependOn = [&](Value v) {
+    if (!v || isZeroConstant(v))
+      return;
+    Operation *def = v.getDefiningOp();
+    if (!def || !(def = ancestorIn(block, def)))
+      return;
+    if (!after || after->isBeforeInBlock(def))
+      after = def;
+  };
+  if (fromSeq) {
+    dependOn(sources.front()->seq);
+  } else {
+    for (const Cell &cell : chain)
+      dependOn(cell.inputs[xs]);
+  }
+  dependOn(h0);
+  dependOn(c0);
+  auto replacedUses = [&](Value v, auto fn) {
+    for (OpOperand &use : v.getUses())
+      if (isExternal(use))
+        fn(use);
+  };
+  bool ordered = true;
+  auto checkUse = [&](OpOperand &use) {
+    Operation *user = ancestorIn(block, use.getOwner());
+    if (after && (!user || !after->isBeforeInBlock(user)))
+      ordered = false;
+  };
+  for (const Cell &cell : chain)
+    replacedUses(cell.hNew, checkUse);
+  replacedUses(chain.back().cNew, checkUse);
+  if (!ordered)
+    return miss(rewriter, op, "an output of one step is used before the "
+                              "input of a later step is defined");
+
+  // Pack the weights in the canonical order i, o, f, c.
+  Type et = stateType.getElementType();
+  WeightPacker packer(et);
+  std::vector<char> wBytes, rBytes, bBytes, pBytes;
+  bool anyPeephole = false;
+  for (Gate g : kCanonicalOrder) {
+    const GateProj &gp = first.gates[g];
+    auto w = packer.block(*gp.weightFor(first.inputs[xs]), hidden);
+    auto r = packer.block(*gp.weightFor(first.inputs[rs]), hidden);
+    auto b = packer.bias(gp.biases, hidden);
+    if (!w || !r || !b)
+      return miss(rewriter, op, "the weights are not readable at compile "
+                                "time or do not have the state's element "
+                                "type");
+    wBytes.insert(wBytes.end(), w->begin(), w->end());
+    rBytes.insert(rBytes.end(), r->begin(), r->end());
+    bBytes.insert(bBytes.end(), b->begin(), b->end());
+    anyPeephole |= static_cast<bool>(gp.peephole);
+  }
+  bBytes.resize(bBytes.size() * 2, 0); // recurrence biases Rb = 0
+  for (Gate g : {kI, kO, kF}) {
+    auto p = packer.peephole(first.gates[g].peephole, hidden);
+    if (!p)
+      return miss(rewriter, op, "a peephole is not readable at compile time");
+    pBytes.insert(pBytes.end(), p->begin(), p->end());
+  }
+
+  // Build the op.
+  SmallVector<Location> locs;
+  for (const Cell &cell : chain)
+    locs.push_back(cell.anchor->getLoc());
+  Location loc = rewriter.getFusedLoc(locs);
+  if (after)
+    rewriter.setInsertionPointAfter(after);
+  else
+    rewriter.setInsertionPointToStart(block);
+  auto constant = [&](ArrayRef<int64_t> shape, ArrayRef<char> bytes,
+                      StringRef name) -> Value {
+    return ConstantOp::create(
+        rewriter, loc,
+        makeConstant(RankedTensorType::get(shape, et), bytes, name));
+  };
+  Value w = constant({1, 4 * hidden, inputSize}, wBytes, "lstm_w");
+  Value r = constant({1, 4 * hidden, hidden}, rBytes, "lstm_r");
+  Value b = constant({1, 8 * hidden}, bBytes, "lstm_b");
+  Value p = anyPeephole ? constant({1, 3 * hidden}, pBytes, "lstm_p")
+                        : Value();
+  int64_t batch = xType.getDimSize(0);
+  auto seqType = RankedTensorType::get({steps, batch, inputSize},
+                                       xType.getElementType());
+  Value input;
+  if (fromSeq) {
+    Value seq = sources.front()->seq;
+    auto t = cast<RankedTensorType>(seq.getType());
+    if (lo != 0 || t.getDimSize(0) != steps) {
+      SmallVector<int64_t> shape(t.getShape());
+      shape[0] = steps;
+      seq = SliceOp::create(rewriter, loc,
+                            RankedTensorType::get(shape, t.getElementType()),
+                            seq, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{lo},
+                            ArrayRef<int64_t>{lo + steps},
+                            ArrayRef<int64_t>{1});
+    }
+    input = seq.getType() == seqType
+                ? seq
+                : ReshapeOp::create(rewriter, loc, seqType, seq, Value())
+                      .getResult();
+  } else {
+    auto rowType = RankedTensorType::get({1, batch, inputSize},
+                                         xType.getElementType());
+    SmallVector<Value> rows;
+    for (const Cell &cell : chain)
+      rows.push_back(
+          ReshapeOp::create(rewriter, loc, rowType, cell.inputs[xs], Value()));
+    input = rows.size() == 1
+                ? rows.front()
+                : ConcatOp::create(rewriter, loc, seqType, rows, 0).getResult();
+  }
+  auto stateType3 = RankedTensorType::get({1, batch, hidden}, et);
+  auto initial = [&](Value v) -> Value {
+    if (isZeroConstant(v))
+      return Value();
+    return ReshapeOp::create(rewriter, loc, stateType3, v, Value());
+  };
+  Value ih = initial(h0), ic = initial(c0);
+  auto lstm = LSTMOp::create(
+      rewriter, loc, RankedTensorType::get({steps, 1, batch, hidden}, et),
+      stateType3, stateType3, input, w, r, b, /*sequence_lens=*/Value(), ih,
+      ic, p, RnnDirectionAttr::get(rewriter.getContext(), direction),
+      rewriter.getI64IntegerAttr(hidden), /*clip=*/FloatAttr());
+
+  // Replace h' of every step with its row of Y (the last with Y_h) and the
+  // final c' with Y_c.
+  SplitOp ySplit;
+  for (int64_t s = 0; s < steps; ++s) {
+    Value h = chain[s].hNew;
+    if (llvm::none_of(h.getUses(), isExternal))
+      continue;
+    Value row;
+    if (s == steps - 1) {
+      row = lstm.getYH();
+    } else {
+      if (!ySplit)
+        ySplit = SplitOp::create(rewriter, loc, lstm.getY(), 0,
+                                 SmallVector<int64_t>(steps, 1));
+      int64_t idx = direction == RnnDirection::reverse ? steps - 1 - s : s;
+      row = ySplit.getResult(idx);
+    }
+    Value repl = ReshapeOp::create(rewriter, loc, h.getType(), row, Value());
+    rewriter.replaceUsesWithIf(h, repl, isExternal);
+  }
+  Value cLast = chain.back().cNew;
+  if (llvm::any_of(cLast.getUses(), isExternal)) {
+    Value repl =
+        ReshapeOp::create(rewriter, loc, cLast.getType(), lstm.getYC(), Value());
+    rewriter.replaceUsesWithIf(cLast, repl, isExternal);
+  }
+
+  if (report) {
+    std::string order = "per-gate projections";
+    SmallVector<std::pair<int64_t, Gate>> offs;
+    for (unsigned g = 0; g < 4; ++g)
+      offs.push_back({first.gates[g].chunkOff, static_cast<Gate>(g)});
+    if (llvm::all_of(offs, [](auto &o) { return o.first >= 0; })) {
+      llvm::sort(offs);
+      SmallVector<StringRef> names;
+      for (auto &o : offs)
+        names.push_back(kGateNames[o.second]);
+      order = "gate order " + llvm::join(names, ",");
+    }
+    std::string hint = lstmScopeHint(op->getLoc());
+    if (!hint.empty())
+      hint = " (scope '" + hint + "')";
+    report->fired(kRewrite, op->getLoc(),
+                  Twine(steps) + " step(s) of an LSTM cell (hidden " +
+                      Twine(hidden) + ", " + order +
+                      (anyPeephole ? ", peepholes" : "") + ") became one " +
+                      stringifyRnnDirection(direction) + " mica.lstm" + hint);
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Bidirectional merge and clean-up
+//===----------------------------------------------------------------------===//
+
+/// Concatenates two values along `axis`: at compile time when both are
+/// constants, else with mica.concat.
+Value concatValues(PatternRewriter &rewriter, Location loc, Value a, Value b,
+                   int64_t axis) {
+  ElementsAttr ca = constantOf(a), cb = constantOf(b);
+  if (ca && cb)
+    if (std::optional<ElementsAttr> c =
+            concatConstants({ca, cb}, axis, "lstm_bidi"))
+      return ConstantOp::create(rewriter, loc, *c);
+  return ConcatOp::create(rewriter, loc, ValueRange{a, b}, axis);
+}
+
+/// A forward and a reverse `mica.lstm` over the same sequence become one
+/// bidirectional `mica.lstm` (weights stacked along the direction dim).
+///   %yf, .. = mica.lstm %x, %wf, %rf {direction = forward}
+///   %yr, .. = mica.lstm %x, %wr, %rr {direction = reverse}
+///   -> %y, .. = mica.lstm %x, concat(%wf, %wr), .. {direction = bidirectional}
+struct MergeBidirectionalLSTM : OpRewritePattern<LSTMOp> {
+  MergeBidirectionalLSTM(MLIRContext *ctx, FusionReport *report)
+      : OpRewritePattern(ctx), report(report) {}
+
+  LogicalResult matchAndRewrite(LSTMOp fwd,
+                                PatternRewriter &rewriter) const override {
+    if (fwd.getDirection() != RnnDirection::forward)
+      return rewriter.notifyMatchFailure(fwd, "not a forward LSTM");
+    LSTMOp rev;
+    for (Operation *user : fwd.getInput().getUsers()) {
+      auto cand = dyn_cast<LSTMOp>(user);
+      if (cand && cand != fwd && cand.getInput() == fwd.getInput() &&
+          cand.getDirection() == RnnDirection::reverse &&
+          cand->getBlock() == fwd->getBlock() &&
+          cand.getHiddenSize() == fwd.getHiddenSize()) {
+        rev = cand;
+        break;
+      }
+    }
+    if (!rev)
+      return rewriter.notifyMatchFailure(fwd, "no reverse twin");
+    auto sameOptional = [](Value a, Value b) {
+      return static_cast<bool>(a) == static_cast<bool>(b);
+    };
+    if (fwd.getSequenceLens() || rev.getSequenceLens() ||
+        fwd.getClipAttr() != rev.getClipAttr() ||
+        !sameOptional(fwd.getB(), rev.getB()) ||
+        !sameOptional(fwd.getInitialH(), rev.getInitialH()) ||
+        !sameOptional(fwd.getInitialC(), rev.getInitialC()) ||
+        !sameOptional(fwd.getPeepholes(), rev.getPeepholes()) ||
+        fwd.getW().getType() != rev.getW().getType() ||
+        fwd.getR().getType() != rev.getR().getType())
+      return rewriter.notifyMatchFailure(fwd, "the directions differ in form");
+
+    // Place the merged op where both directions' operands are available and
+    // before every use of either.
+    LSTMOp early = fwd->isBeforeInBlock(rev) ? fwd : rev;
+    LSTMOp late = early == fwd ? rev : fwd;
+    bool lateOperandsEarly = llvm::all_of(late->getOperands(), [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      return !def || def->getBlock() != early->getBlock() ||
+             def->isBeforeInBlock(early) || isa<ConstantOp>(def);
+    });
+    bool earlyUsesLate = llvm::all_of(early->getUsers(), [&](Operation *u) {
+      Operation *a = early->getBlock()->findAncestorOpInBlock(*u);
+      return a && late->isBeforeInBlock(a);
+    });
+    if (!lateOperandsEarly && !earlyUsesLate)
+      return rewriter.notifyMatchFailure(fwd, "cannot order the merged op");
+    Operation *insertAt = lateOperandsEarly ? early : late;
+    // Constants have no operands: hoist the late direction's ones.
+    for (Value v : late->getOperands())
+      if (auto c = v.getDefiningOp<ConstantOp>())
+        if (c->getBlock() == insertAt->getBlock() &&
+            insertAt->isBeforeInBlock(c))
+          rewriter.moveOpBefore(c, insertAt);
+    rewriter.setInsertionPoint(insertAt);
+
+    Location loc = rewriter.getFusedLoc({fwd.getLoc(), rev.getLoc()});
+    auto cat = [&](Value a, Value b) -> Value {
+      return a ? concatValues(rewriter, loc, a, b, 0) : Value();
+    };
+    auto merged = LSTMOp::create(
+        rewriter, loc, fwd.getInput(), cat(fwd.getW(), rev.getW()),
+        cat(fwd.getR(), rev.getR()), cat(fwd.getB(), rev.getB()), Value(),
+        cat(fwd.getInitialH(), rev.getInitialH()),
+        cat(fwd.getInitialC(), rev.getInitialC()),
+        cat(fwd.getPeepholes(), rev.getPeepholes()),
+        RnnDirectionAttr::get(getContext(), RnnDirection::bidirectional),
+        fwd.getHiddenSizeAttr(), fwd.getClipAttr());
+    auto y = SplitOp::create(rewriter, loc, merged.getY(), 1,
+                             ArrayRef<int64_t>{1, 1});
+    auto yh = SplitOp::create(rewriter, loc, merged.getYH(), 0,
+                              ArrayRef<int64_t>{1, 1});
+    auto yc = SplitOp::create(rewriter, loc, merged.getYC(), 0,
+                              ArrayRef<int64_t>{1, 1});
+    auto replace = [&](LSTMOp old, unsigned d) {
+      SmallVector<Value> repl;
+      for (auto [v, from] :
+           llvm::zip(old->getResults(),
+                     ValueRange{y.getResult(d), yh.getResult(d),
+                                yc.getResult(d)}))
+        repl.push_back(v.getType() == from.getType()
+                           ? from
+                           : ReshapeOp::create(rewriter, loc, v.getType(),
+                                               from, Value())
+                                 .getResult());
+      rewriter.replaceOp(old, repl);
+    };
+    if (report)
+      report->fired(kRewrite, fwd.getLoc(),
+                    "merged a forward and a reverse mica.lstm over the same "
+                    "sequence into one bidirectional mica.lstm");
+    replace(fwd, 0);
+    replace(rev, 1);
+    return success();
+  }
+
+  FusionReport *report;
+};
+
+/// Restacks the rows of a sequence that was split along dim 0: a concat
+/// along dim 0 of all of a split's results, in order (each possibly
+/// reshaped), is a reshape of the split input. This turns per-step outputs
+/// re-stacked by the model into a view of mica.lstm's Y.
+///   %r:3 = mica.split %y {axis = 0}; %s = mica.concat reshape(%r#0), ..
+///   -> %s = mica.reshape %y
+struct RestackSplitRows : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConcatOp concat,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(concat.getType());
+    if (normalizeAxis(concat.getAxis(), type.getRank()) != 0)
+      return rewriter.notifyMatchFailure(concat, "not along dim 0");
+    SplitOp split;
+    for (auto [i, in] : llvm::enumerate(concat.getInputs())) {
+      Value v = in;
+      while (auto r = v.getDefiningOp<ReshapeOp>()) {
+        if (r.getShape())
+          break;
+        v = r.getInput();
+      }
+      auto s = v.getDefiningOp<SplitOp>();
+      if (!s || (split && s != split) ||
+          cast<OpResult>(v).getResultNumber() != i)
+        return rewriter.notifyMatchFailure(concat, "not the rows of a split");
+      split = s;
+    }
+    auto inType = cast<RankedTensorType>(split.getInput().getType());
+    if (normalizeAxis(split.getAxis(), inType.getRank()) != 0 ||
+        split.getNumResults() != concat.getInputs().size() ||
+        llvm::count_if(type.getShape(), ShapedType::isDynamic) > 1 ||
+        type.getElementType() != inType.getElementType())
+      return rewriter.notifyMatchFailure(concat, "not a whole split");
+    // Each piece holds one row of the split input (leading dims of 1 on
+    // the concat side), so the concat is the input in row-major order.
+    for (Value in : concat.getInputs())
+      if (cast<RankedTensorType>(in.getType()).getDimSize(0) != 1)
+        return rewriter.notifyMatchFailure(concat, "pieces are not rows");
+    if (!llvm::all_of(split.getSizes(), [](int64_t s) { return s == 1; }))
+      return rewriter.notifyMatchFailure(concat, "split rows are not unit");
+    rewriter.replaceOpWithNewOp<ReshapeOp>(concat, type, split.getInput(),
+                                           Value());
+    return success();
+  }
+};
+
 struct MicaRecognizeLSTMPass
     : mica::impl::MicaRecognizeLSTMBase<MicaRecognizeLSTMPass> {
   using MicaRecognizeLSTMBase::MicaRecognizeLSTMBase;
@@ -27,14 +1285,24 @@ struct MicaRecognizeLSTMPass
     FusionReport report;
     RewritePatternSet patterns(&getContext());
     populateRecognizeLSTMPatterns(patterns, &report);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // Top-down: a stacked layer's input chain is rewritten before the
+    // layer that reads it, so the upper layer sees mica.lstm's Y.
+    GreedyRewriteConfig config;
+    config.setUseTopDownTraversal(true);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
       return signalPassFailure();
     report.dropResolvedMisses();
     if (remarks)
       report.emitRemarks();
   }
 };
+
 } // namespace
 
 void mica::populateRecognizeLSTMPatterns(RewritePatternSet &patterns,
-                                         FusionReport *report) {}
+                                         FusionReport *report) {
+  patterns.add<RecognizeLSTMChain, MergeBidirectionalLSTM>(
+      patterns.getContext(), report);
+  patterns.add<RestackSplitRows>(patterns.getContext());
+}
