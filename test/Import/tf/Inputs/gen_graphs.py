@@ -23,8 +23,10 @@ OUTDIR/M.<output>.npy and OUTDIR/M.args (mica-run/mica-import flags).
 """
 
 import argparse
+import atexit
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,6 +41,7 @@ DEFAULT_PROTO = os.path.join(HERE, "..", "..", "..", "..", "include", "mica",
 def load_proto(proto_path):
     """Compiles graph.proto with protoc and imports the generated module."""
     out = tempfile.mkdtemp(prefix="mica_tf_proto_")
+    atexit.register(shutil.rmtree, out, True)
     root = os.path.abspath(os.path.join(os.path.dirname(proto_path), "..",
                                         "..", ".."))
     subprocess.check_call(["protoc", "--python_out=" + out, "-I", root,
@@ -239,223 +242,8 @@ class Graph:
 # Numpy evaluator (independent of the importer)
 # ===-----------------------------------------------------------------------===#
 
-NP_DT = {1: np.float32, 3: np.int32, 6: np.int8, 9: np.int64, 10: np.bool_,
-         19: np.float16}
-
-
-def decode_tensor(t):
-    dt = NP_DT[t.dtype]
-    shape = [d.size for d in t.tensor_shape.dim]
-    n = int(np.prod(shape)) if shape else 1
-    if t.tensor_content:
-        return np.frombuffer(t.tensor_content, dtype=dt).reshape(shape).copy()
-    if dt == np.float16:
-        vals = np.array(list(t.half_val), np.uint16).view(np.float16)
-    elif dt == np.float32:
-        vals = np.array(list(t.float_val), np.float32)
-    elif dt == np.int64:
-        vals = np.array(list(t.int64_val), np.int64)
-    elif dt == np.bool_:
-        vals = np.array(list(t.bool_val), np.bool_)
-    else:
-        vals = np.array(list(t.int_val), dt)
-    if vals.size == 0:
-        vals = np.zeros([1], dt)
-    out = np.empty([n], dt)
-    out[:vals.size] = vals[:n]
-    out[vals.size:] = vals[-1]
-    return out.reshape(shape)
-
-
-def erf(x):
-    return np.vectorize(math.erf, otypes=[np.float64])(x).astype(x.dtype)
-
-
-def pad_same(x, k, s):
-    """NHWC SAME padding amounts (TF's formula)."""
-    pads = []
-    for i in range(2):
-        n = x.shape[1 + i]
-        out = -(-n // s[i])
-        total = max((out - 1) * s[i] + k[i] - n, 0)
-        pads.append((total // 2, total - total // 2))
-    return pads
-
-
-def conv2d(x, w, strides, padding):
-    """NHWC x HWIO."""
-    kh, kw, ci, co = w.shape
-    if padding == "SAME":
-        (pt, pb_), (pl, pr) = pad_same(x, (kh, kw), strides)
-        x = np.pad(x, ((0, 0), (pt, pb_), (pl, pr), (0, 0)))
-    n, h, wd, _ = x.shape
-    oh = (h - kh) // strides[0] + 1
-    ow = (wd - kw) // strides[1] + 1
-    out = np.zeros((n, oh, ow, co), np.float32)
-    for i in range(oh):
-        for j in range(ow):
-            patch = x[:, i * strides[0]:i * strides[0] + kh,
-                      j * strides[1]:j * strides[1] + kw, :]
-            out[:, i, j, :] = np.tensordot(patch, w, axes=([1, 2, 3],
-                                                            [0, 1, 2]))
-    return out
-
-
-def pool(x, k, s, padding, kind):
-    if padding == "SAME":
-        (pt, pb_), (pl, pr) = pad_same(x, k, s)
-        x = np.pad(x, ((0, 0), (pt, pb_), (pl, pr), (0, 0)),
-                   constant_values=np.nan)
-    n, h, w, c = x.shape
-    oh = (h - k[0]) // s[0] + 1
-    ow = (w - k[1]) // s[1] + 1
-    out = np.zeros((n, oh, ow, c), np.float32)
-    for i in range(oh):
-        for j in range(ow):
-            patch = x[:, i * s[0]:i * s[0] + k[0], j * s[1]:j * s[1] + k[1]]
-            out[:, i, j] = (np.nanmax if kind == "max" else np.nanmean)(
-                patch, axis=(1, 2))
-    return out
-
-
-def strided_slice(x, begin, end, strides, attrs):
-    """TF StridedSlice for specs without ellipsis/new axes."""
-    idx, shrink = [], []
-    for i in range(len(begin)):
-        b = None if attrs.get("begin_mask", 0) >> i & 1 else int(begin[i])
-        e = None if attrs.get("end_mask", 0) >> i & 1 else int(end[i])
-        if attrs.get("shrink_axis_mask", 0) >> i & 1:
-            idx.append(int(begin[i]))
-        else:
-            idx.append(slice(b, e, int(strides[i])))
-    return x[tuple(idx)]
-
-
-def evaluate(graph, feeds, outputs):
-    """Evaluates tensors `outputs` of GraphDef `graph` given `feeds`."""
-    nodes = {n.name: n for n in graph.node}
-    memo = {}
-
-    def attr(n, k, default=None):
-        if k not in n.attr:
-            return default
-        a = n.attr[k]
-        kind = a.WhichOneof("value")
-        if kind == "list":
-            return list(a.list.i)
-        if kind == "s":
-            return a.s.decode()
-        return getattr(a, kind)
-
-    def tensor(name):
-        name = name if ":" in name else name + ":0"
-        if name in feeds:
-            return feeds[name]
-        node, idx = name.rsplit(":", 1)
-        if node not in memo:
-            memo[node] = run(nodes[node])
-        return memo[node][int(idx)]
-
-    def run(n):
-        ins = [tensor(i) for i in n.input if not i.startswith("^")]
-        op = n.op
-        a = lambda k, d=None: attr(n, k, d)  # noqa: E731
-        f32 = np.float32
-        if op == "Const":
-            return [decode_tensor(n.attr["value"].tensor)]
-        if op in ("Identity", "StopGradient"):
-            return [ins[0]]
-        if op in ("Add", "AddV2"):
-            return [ins[0] + ins[1]]
-        if op == "Sub":
-            return [ins[0] - ins[1]]
-        if op == "Mul":
-            return [ins[0] * ins[1]]
-        if op in ("RealDiv", "Div"):
-            return [ins[0] / ins[1]]
-        if op == "SquaredDifference":
-            return [(ins[0] - ins[1]) ** 2]
-        if op == "Rsqrt":
-            return [(1 / np.sqrt(ins[0])).astype(ins[0].dtype)]
-        if op == "Sqrt":
-            return [np.sqrt(ins[0])]
-        if op == "Erf":
-            return [erf(ins[0])]
-        if op == "Tanh":
-            return [np.tanh(ins[0])]
-        if op == "Sigmoid":
-            return [(1 / (1 + np.exp(-ins[0]))).astype(ins[0].dtype)]
-        if op == "Relu":
-            return [np.maximum(ins[0], 0)]
-        if op == "Relu6":
-            return [np.clip(ins[0], 0, 6)]
-        if op == "Floor":
-            return [np.floor(ins[0])]
-        if op == "RandomUniform":
-            return [np.random.uniform(size=ins[0]).astype(f32)]
-        if op == "Shape":
-            return [np.array(ins[0].shape, np.int32)]
-        if op == "MatMul":
-            x = ins[0].T if a("transpose_a") else ins[0]
-            y = ins[1].T if a("transpose_b") else ins[1]
-            return [x @ y]
-        if op in ("BatchMatMul", "BatchMatMulV2"):
-            x = np.swapaxes(ins[0], -1, -2) if a("adj_x") else ins[0]
-            y = np.swapaxes(ins[1], -1, -2) if a("adj_y") else ins[1]
-            return [np.matmul(x, y)]
-        if op == "BiasAdd":
-            return [ins[0] + ins[1]]
-        if op == "ConcatV2":
-            return [np.concatenate(ins[:-1], axis=int(ins[-1]))]
-        if op == "Split":
-            return np.split(ins[1], a("num_split"), axis=int(ins[0]))
-        if op == "Unpack":
-            return [np.take(ins[0], i, axis=a("axis", 0))
-                    for i in range(ins[0].shape[a("axis", 0)])]
-        if op == "Pack":
-            return [np.stack(ins, axis=a("axis", 0))]
-        if op == "Reshape":
-            return [ins[0].reshape(ins[1])]
-        if op == "Transpose":
-            return [np.transpose(ins[0], ins[1])]
-        if op == "ExpandDims":
-            return [np.expand_dims(ins[0], int(ins[1]))]
-        if op == "Squeeze":
-            return [np.squeeze(ins[0], axis=tuple(a("squeeze_dims")))]
-        if op == "Mean":
-            return [np.mean(ins[0], axis=tuple(np.atleast_1d(ins[1])),
-                            keepdims=a("keep_dims", False))]
-        if op == "Softmax":
-            e = np.exp(ins[0] - ins[0].max(-1, keepdims=True))
-            return [e / e.sum(-1, keepdims=True)]
-        if op == "Cast":
-            return [ins[0].astype(NP_DT[a("DstT")])]
-        if op == "StridedSlice":
-            return [strided_slice(ins[0], ins[1], ins[2], ins[3],
-                                  {k: a(k, 0) for k in
-                                   ("begin_mask", "end_mask",
-                                    "shrink_axis_mask")})]
-        if op == "Conv2D":
-            s = a("strides")
-            return [conv2d(ins[0], ins[1], (s[1], s[2]), a("padding"))]
-        if op == "DepthwiseConv2dNative":
-            x, w = ins
-            s = a("strides")
-            outs = [conv2d(x[..., c:c + 1], w[:, :, c:c + 1, :],
-                           (s[1], s[2]), a("padding"))
-                    for c in range(x.shape[-1])]
-            return [np.concatenate(outs, axis=-1)]
-        if op in ("MaxPool", "AvgPool"):
-            k, s = a("ksize"), a("strides")
-            return [pool(ins[0], (k[1], k[2]), (s[1], s[2]), a("padding"),
-                         "max" if op == "MaxPool" else "avg")]
-        if op == "FusedBatchNormV3":
-            x, sc, of, m, v = ins
-            y = (x - m) / np.sqrt(v + a("epsilon")) * sc + of
-            return [y.astype(f32), m, v, m, v, m]
-        raise NotImplementedError(op)
-
-    return [tensor(o) for o in outputs]
+sys.path.insert(0, HERE)
+from tf_numpy import evaluate  # noqa: E402
 
 
 # ===-----------------------------------------------------------------------===#
