@@ -35,6 +35,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 
 namespace mica {
@@ -104,16 +105,24 @@ struct Cell {
   SmallVector<Value, 2> inputs;
   GateProj gates[4];
   int64_t hidden = 0;
+  /// Whether the previous cell state `c` is a zero constant.
+  bool zeroState = false;
   llvm::SetVector<Operation *> ops;
 
   /// Whether `o` has the same weights, biases and peepholes, with input
-  /// slot k of this cell playing the role of input slot k of `o`.
+  /// slot k of this cell playing the role of input slot k of `o`. A step
+  /// whose previous cell state is a zero constant may lack the i and f
+  /// peepholes (an importer folds `0 * P` away).
   bool sameParameters(const Cell &o) const {
     if (hidden != o.hidden || inputs.size() != o.inputs.size())
       return false;
     for (unsigned g = 0; g < 4; ++g) {
       const GateProj &a = gates[g], &b = o.gates[g];
-      if (a.biases != b.biases || a.peephole != b.peephole)
+      if (a.biases != b.biases)
+        return false;
+      if (a.peephole != b.peephole &&
+          !(g != kO && ((!a.peephole && zeroState) ||
+                        (!b.peephole && o.zeroState))))
         return false;
       for (unsigned k = 0; k < inputs.size(); ++k) {
         const WeightBlock *wa = a.weightFor(inputs[k]);
@@ -133,18 +142,33 @@ ElementsAttr constantOf(Value v) {
   return nullptr;
 }
 
-/// Whether `v` is a constant whose elements are all zero bits.
+/// Whether `v` is a constant whose elements are all zero (+0.0 or -0.0 for
+/// floats: an importer's folded `0 * -p` is -0.0).
 bool isZeroConstant(Value v) {
   ElementsAttr attr = constantOf(v);
   if (!attr)
     return false;
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
-    if (dense.isSplat()) {
-      ArrayRef<char> raw = dense.getRawData();
-      return llvm::all_of(raw, [](char ch) { return ch == 0; });
-    }
+  Type et = cast<RankedTensorType>(attr.getType()).getElementType();
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat()) {
+    if (isa<FloatType>(et))
+      return dense.getSplatValue<APFloat>().isZero();
+    if (isa<IntegerType>(et))
+      return dense.getSplatValue<APInt>().isZero();
+  }
+  size_t eb = getElementByteWidth(et);
   std::optional<std::vector<char>> bytes = getConstantBytes(attr);
-  return bytes && llvm::all_of(*bytes, [](char ch) { return ch == 0; });
+  if (!bytes || eb == 0)
+    return false;
+  bool isFloat = isa<FloatType>(et);
+  for (size_t k = 0; k < bytes->size(); ++k) {
+    unsigned char byte = (*bytes)[k];
+    // Little-endian: the sign bit is the top bit of an element's last byte.
+    if (isFloat && k % eb == eb - 1)
+      byte &= 0x7F;
+    if (byte != 0)
+      return false;
+  }
+  return true;
 }
 
 /// Static last dim of a ranked tensor value, or ShapedType::kDynamic.
@@ -201,6 +225,34 @@ bool isCellUpdateCandidate(Operation *op) {
     Value o;
     if (isTimesTanh(v, m, t, o))
       return true;
+  }
+  return false;
+}
+
+/// Whether `v` is a sigmoid, or a piece (split/slice) of one: a GRU's
+/// update gate `z` often comes from one sigmoid over both of its gates.
+bool isSigmoidLike(Value v) {
+  Operation *def = v.getDefiningOp();
+  if (isa_and_nonnull<SplitOp, SliceOp>(def))
+    def = def->getOperand(0).getDefiningOp();
+  return isa_and_nonnull<SigmoidOp>(def);
+}
+
+/// Whether a normalization (mica.layer_norm, or the mean/variance ops of a
+/// decomposed one) computes `v` within a few ops.
+bool isNormalized(Value v) {
+  SmallVector<std::pair<Value, unsigned>> work{{v, 0}};
+  llvm::SmallPtrSet<Operation *, 16> seen;
+  while (!work.empty()) {
+    auto [cur, depth] = work.pop_back_val();
+    Operation *def = cur.getDefiningOp();
+    if (!def || !seen.insert(def).second)
+      continue;
+    if (isa<LayerNormOp, ReduceOp, RsqrtOp>(def))
+      return true;
+    if (depth < 4 && isa<AddOp, SubOp, MulOp, DivOp, SqrtOp>(def))
+      for (Value operand : def->getOperands())
+        work.push_back({operand, depth + 1});
   }
   return false;
 }
@@ -278,7 +330,7 @@ LogicalResult CellMatcher::matchImpl(Operation *anchor, Cell &cell,
   auto iSig = iFactor.getDefiningOp<SigmoidOp>();
   if (!iSig) {
     if (auto sub = iFactor.getDefiningOp<SubOp>())
-      if (sub.getRhs().getDefiningOp<SigmoidOp>()) {
+      if (isSigmoidLike(sub.getRhs())) {
         reason = "the candidate tanh(n) is gated by 1 - sigmoid(z), a GRU "
                  "update (h' = (1-z)*n + z*h), not an LSTM input gate";
         return failure();
@@ -375,7 +427,8 @@ LogicalResult CellMatcher::matchImpl(Operation *anchor, Cell &cell,
     return t && t.getElementType() == cType.getElementType() &&
            areCompatibleTensorTypes(TypeRange{t}, TypeRange{cType});
   };
-  if (!sameShape(cell.hNew) || (!sameShape(cell.c) && !isZeroConstant(cell.c))) {
+  cell.zeroState = isZeroConstant(cell.c);
+  if (!sameShape(cell.hNew) || (!sameShape(cell.c) && !cell.zeroState)) {
     reason = "the previous cell state or h' does not have the shape of c'";
     return failure();
   }
@@ -553,7 +606,10 @@ LogicalResult CellMatcher::collect(Value v, int64_t nOff, Gate gate,
     return addProjection(dense.getInput(), dense.getWeight(), true, dense);
   }
   // Biases (e.g. TF's forget_bias): [.., N] constants broadcast along the
-  // last dim, or scalars.
+  // last dim, or scalars. A zero constant of any shape adds nothing (an
+  // importer's folded `0 * P` peephole term at the first step).
+  if (isZeroConstant(v))
+    return success();
   if (ElementsAttr attr = constantOf(v)) {
     auto t = cast<RankedTensorType>(attr.getType());
     int64_t width = lastDim(v);
@@ -591,7 +647,8 @@ LogicalResult CellMatcher::collect(Value v, int64_t nOff, Gate gate,
       return success();
     }
   }
-  if (isa<LayerNormOp, ReduceOp, DivOp, SqrtOp, RsqrtOp>(def)) {
+  if (isa<LayerNormOp, ReduceOp, DivOp, SqrtOp, RsqrtOp>(def) ||
+      isNormalized(v)) {
     reason = where + " goes through " + def->getName().getStringRef().str() +
              " (a layer-normalized cell)";
     return failure();
@@ -685,9 +742,12 @@ private:
 // Chains of cells
 //===----------------------------------------------------------------------===//
 
-/// Where the x of one step comes from: row `index` (along dim 0) of `seq`.
+/// Where the x of one step comes from: row `index` along `axis` (0 for a
+/// time-major [T, B, I] sequence, 1 for a batch-major [B, T, I] one) of
+/// `seq`.
 struct StepSource {
   Value seq;
+  int64_t axis;
   int64_t index;
 };
 
@@ -700,28 +760,38 @@ SmallVector<int64_t> nonUnitDims(ArrayRef<int64_t> shape) {
   return out;
 }
 
-/// Recognizes `x_t` as row t of a sequence: reshape(split(seq)#t),
-/// reshape(slice(seq, t:t+1)), or gather(seq, t) along dim 0.
+/// Recognizes `x_t` as row t of a sequence along dim 0 or (for a rank-3
+/// batch-major sequence) dim 1: reshape(split(seq)#t), reshape(slice(seq,
+/// t:t+1)), or gather(seq, t).
 std::optional<StepSource> traceStep(Value xt) {
   Value v = xt;
   if (auto r = v.getDefiningOp<ReshapeOp>())
     if (!r.getShape())
       v = r.getInput();
   StepSource src;
+  auto timeAxis = [](Value seq, int64_t axis) -> std::optional<int64_t> {
+    auto t = cast<RankedTensorType>(seq.getType());
+    std::optional<int64_t> a = normalizeAxis(axis, t.getRank());
+    if (a == 0 || (a == 1 && t.getRank() == 3))
+      return a;
+    return std::nullopt;
+  };
   if (auto split = v.getDefiningOp<SplitOp>()) {
-    auto t = cast<RankedTensorType>(split.getInput().getType());
-    if (normalizeAxis(split.getAxis(), t.getRank()) != 0 ||
+    std::optional<int64_t> axis = timeAxis(split.getInput(), split.getAxis());
+    if (!axis ||
         !llvm::all_of(split.getSizes(), [](int64_t s) { return s == 1; }))
       return std::nullopt;
-    src = {split.getInput(), cast<OpResult>(v).getResultNumber()};
+    src = {split.getInput(), *axis, cast<OpResult>(v).getResultNumber()};
   } else if (auto slice = v.getDefiningOp<SliceOp>()) {
     auto t = cast<RankedTensorType>(slice.getInput().getType());
-    if (slice.getAxes().size() != 1 ||
-        normalizeAxis(slice.getAxes()[0], t.getRank()) != 0 ||
-        slice.getSteps()[0] != 1)
+    std::optional<int64_t> axis =
+        slice.getAxes().size() == 1
+            ? timeAxis(slice.getInput(), slice.getAxes()[0])
+            : std::nullopt;
+    if (!axis || slice.getSteps()[0] != 1)
       return std::nullopt;
     int64_t start = slice.getStarts()[0], end = slice.getEnds()[0];
-    int64_t dim = t.getDimSize(0);
+    int64_t dim = t.getDimSize(*axis);
     if (start < 0 || end < 0) {
       if (ShapedType::isDynamic(dim))
         return std::nullopt;
@@ -730,28 +800,30 @@ std::optional<StepSource> traceStep(Value xt) {
     }
     if (end - start != 1)
       return std::nullopt;
-    src = {slice.getInput(), start};
+    src = {slice.getInput(), *axis, start};
   } else if (auto gather = v.getDefiningOp<GatherOp>()) {
     auto t = cast<RankedTensorType>(gather.getInput().getType());
+    std::optional<int64_t> axis =
+        timeAxis(gather.getInput(), gather.getAxis());
     ElementsAttr idx = constantOf(gather.getIndices());
-    if (normalizeAxis(gather.getAxis(), t.getRank()) != 0 || !idx ||
-        cast<RankedTensorType>(idx.getType()).getRank() != 0)
+    if (!axis || !idx ||
+        cast<RankedTensorType>(idx.getType()).getNumElements() != 1)
       return std::nullopt;
     int64_t i = (*idx.getValues<APInt>().begin()).getSExtValue();
     if (i < 0) {
-      if (t.isDynamicDim(0))
+      if (t.isDynamicDim(*axis))
         return std::nullopt;
-      i += t.getDimSize(0);
+      i += t.getDimSize(*axis);
     }
-    src = {gather.getInput(), i};
+    src = {gather.getInput(), *axis, i};
   } else {
     return std::nullopt;
   }
   auto seqType = cast<RankedTensorType>(src.seq.getType());
   auto xType = cast<RankedTensorType>(xt.getType());
-  if (seqType.getRank() < 2 ||
-      nonUnitDims(seqType.getShape().drop_front()) !=
-          nonUnitDims(xType.getShape()))
+  SmallVector<int64_t> row(seqType.getShape());
+  row.erase(row.begin() + src.axis);
+  if (seqType.getRank() < 2 || nonUnitDims(row) != nonUnitDims(xType.getShape()))
     return std::nullopt;
   return src;
 }
@@ -899,6 +971,11 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
   anyExternal |= llvm::any_of(chain.back().cNew.getUses(), isExternal);
   if (!anyExternal)
     return rewriter.notifyMatchFailure(op, "the chain's outputs are unused");
+  for (const Cell &cell : llvm::drop_end(chain))
+    if (llvm::any_of(cell.cNew.getUses(), isExternal))
+      return miss(rewriter, op,
+                  "the cell state of an inner step is used outside the "
+                  "chain (mica.lstm yields only the last one)");
 
   // The sequence: rows of one tensor (forward or backward), else stacked.
   Block *block = op->getBlock();
@@ -909,7 +986,8 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
   for (const Cell &cell : chain)
     sources.push_back(traceStep(cell.inputs[xs]));
   bool fromSeq = llvm::all_of(sources, [&](const auto &s) {
-    return s && s->seq == sources.front()->seq;
+    return s && s->seq == sources.front()->seq &&
+           s->axis == sources.front()->axis;
   });
   RnnDirection direction = RnnDirection::forward;
   int64_t lo = 0;
@@ -971,7 +1049,16 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
   Type et = stateType.getElementType();
   WeightPacker packer(et);
   std::vector<char> wBytes, rBytes, bBytes, pBytes;
-  bool anyPeephole = false;
+  // A step with a zero previous cell state may have lost its i and f
+  // peepholes to constant folding: take each gate's from any step.
+  ElementsAttr peepholes[4];
+  for (const Cell &cell : chain)
+    for (unsigned g = 0; g < 4; ++g)
+      if (!peepholes[g])
+        peepholes[g] = cell.gates[g].peephole;
+  bool anyPeephole = llvm::any_of(peepholes, [](ElementsAttr p) {
+    return static_cast<bool>(p);
+  });
   for (Gate g : kCanonicalOrder) {
     const GateProj &gp = first.gates[g];
     auto w = packer.block(*gp.weightFor(first.inputs[xs]), hidden);
@@ -984,11 +1071,10 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
     wBytes.insert(wBytes.end(), w->begin(), w->end());
     rBytes.insert(rBytes.end(), r->begin(), r->end());
     bBytes.insert(bBytes.end(), b->begin(), b->end());
-    anyPeephole |= static_cast<bool>(gp.peephole);
   }
   bBytes.resize(bBytes.size() * 2, 0); // recurrence biases Rb = 0
   for (Gate g : {kI, kO, kF}) {
-    auto p = packer.peephole(first.gates[g].peephole, hidden);
+    auto p = packer.peephole(peepholes[g], hidden);
     if (!p)
       return miss(rewriter, op, "a peephole is not readable at compile time");
     pBytes.insert(pBytes.end(), p->begin(), p->end());
@@ -1020,15 +1106,27 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
   Value input;
   if (fromSeq) {
     Value seq = sources.front()->seq;
+    int64_t axis = sources.front()->axis;
     auto t = cast<RankedTensorType>(seq.getType());
-    if (lo != 0 || t.getDimSize(0) != steps) {
+    if (lo != 0 || t.getDimSize(axis) != steps) {
       SmallVector<int64_t> shape(t.getShape());
-      shape[0] = steps;
+      shape[axis] = steps;
       seq = SliceOp::create(rewriter, loc,
                             RankedTensorType::get(shape, t.getElementType()),
-                            seq, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{lo},
+                            seq, ArrayRef<int64_t>{axis},
+                            ArrayRef<int64_t>{lo},
                             ArrayRef<int64_t>{lo + steps},
                             ArrayRef<int64_t>{1});
+    }
+    if (axis == 1) {
+      // Batch-major [B, T, I]: time-major for mica.lstm.
+      t = cast<RankedTensorType>(seq.getType());
+      seq = TransposeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({t.getDimSize(1), t.getDimSize(0),
+                                 t.getDimSize(2)},
+                                t.getElementType()),
+          seq, ArrayRef<int64_t>{1, 0, 2});
     }
     input = seq.getType() == seqType
                 ? seq
@@ -1058,23 +1156,23 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
       ic, p, RnnDirectionAttr::get(rewriter.getContext(), direction),
       rewriter.getI64IntegerAttr(hidden), /*clip=*/FloatAttr());
 
-  // Replace h' of every step with its row of Y (the last with Y_h) and the
-  // final c' with Y_c.
+  // Replace h' of every step with its row of Y and the final c' with Y_c.
+  // When only the last h' is used, it is Y_h; otherwise every row comes
+  // from one split of Y, so that a model's re-stacking of the per-step
+  // outputs becomes a view of Y (RestackSplitRows).
+  bool needRows = llvm::any_of(llvm::drop_end(chain), [&](const Cell &cell) {
+    return llvm::any_of(cell.hNew.getUses(), isExternal);
+  });
   SplitOp ySplit;
+  if (needRows)
+    ySplit = SplitOp::create(rewriter, loc, lstm.getY(), 0,
+                             SmallVector<int64_t>(steps, 1));
   for (int64_t s = 0; s < steps; ++s) {
     Value h = chain[s].hNew;
     if (llvm::none_of(h.getUses(), isExternal))
       continue;
-    Value row;
-    if (s == steps - 1) {
-      row = lstm.getYH();
-    } else {
-      if (!ySplit)
-        ySplit = SplitOp::create(rewriter, loc, lstm.getY(), 0,
-                                 SmallVector<int64_t>(steps, 1));
-      int64_t idx = direction == RnnDirection::reverse ? steps - 1 - s : s;
-      row = ySplit.getResult(idx);
-    }
+    int64_t idx = direction == RnnDirection::reverse ? steps - 1 - s : s;
+    Value row = ySplit ? ySplit.getResult(idx) : lstm.getYH();
     Value repl = ReshapeOp::create(rewriter, loc, h.getType(), row, Value());
     rewriter.replaceUsesWithIf(h, repl, isExternal);
   }
@@ -1106,6 +1204,20 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
                       (anyPeephole ? ", peepholes" : "") + ") became one " +
                       stringifyRnnDirection(direction) + " mica.lstm" + hint);
   }
+  // The replaced cells are dead now: erase them here rather than leave
+  // half-erased cells to later pattern applications.
+  llvm::SmallPtrSet<Operation *, 32> erased;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (Operation *dead : llvm::reverse(chainOps)) {
+      if (erased.contains(dead) || !dead->use_empty())
+        continue;
+      erased.insert(dead);
+      rewriter.eraseOp(dead);
+      changed = true;
+    }
+  }
+
   return success();
 }
 
@@ -1232,19 +1344,23 @@ struct MergeBidirectionalLSTM : OpRewritePattern<LSTMOp> {
 };
 
 /// Restacks the rows of a sequence that was split along dim 0: a concat
-/// along dim 0 of all of a split's results, in order (each possibly
-/// reshaped), is a reshape of the split input. This turns per-step outputs
-/// re-stacked by the model into a view of mica.lstm's Y.
+/// along some dim `a` of all of a split's results, in order, each reshaped
+/// so that dim `a` is 1, is the split input reshaped to [T, row shape]
+/// with T moved to dim `a`. This turns per-step outputs re-stacked by the
+/// model (time-major or batch-major) into a view of mica.lstm's Y.
 ///   %r:3 = mica.split %y {axis = 0}; %s = mica.concat reshape(%r#0), ..
-///   -> %s = mica.reshape %y
+///   -> %s = mica.reshape %y              (a = 0)
+///   -> %s = mica.transpose (mica.reshape %y) [1, 0, 2]   (a = 1)
 struct RestackSplitRows : OpRewritePattern<ConcatOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(ConcatOp concat,
                                 PatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(concat.getType());
-    if (normalizeAxis(concat.getAxis(), type.getRank()) != 0)
-      return rewriter.notifyMatchFailure(concat, "not along dim 0");
+    std::optional<int64_t> axis =
+        normalizeAxis(concat.getAxis(), type.getRank());
+    if (!axis)
+      return rewriter.notifyMatchFailure(concat, "bad axis");
     SplitOp split;
     for (auto [i, in] : llvm::enumerate(concat.getInputs())) {
       Value v = in;
@@ -1265,15 +1381,34 @@ struct RestackSplitRows : OpRewritePattern<ConcatOp> {
         llvm::count_if(type.getShape(), ShapedType::isDynamic) > 1 ||
         type.getElementType() != inType.getElementType())
       return rewriter.notifyMatchFailure(concat, "not a whole split");
-    // Each piece holds one row of the split input (leading dims of 1 on
-    // the concat side), so the concat is the input in row-major order.
-    for (Value in : concat.getInputs())
-      if (cast<RankedTensorType>(in.getType()).getDimSize(0) != 1)
-        return rewriter.notifyMatchFailure(concat, "pieces are not rows");
     if (!llvm::all_of(split.getSizes(), [](int64_t s) { return s == 1; }))
       return rewriter.notifyMatchFailure(concat, "split rows are not unit");
-    rewriter.replaceOpWithNewOp<ReshapeOp>(concat, type, split.getInput(),
-                                           Value());
+    // Each piece is one row of the split input, reshaped (row-major) so
+    // that dim `axis` is 1.
+    for (Value in : concat.getInputs())
+      if (cast<RankedTensorType>(in.getType()).getDimSize(*axis) != 1)
+        return rewriter.notifyMatchFailure(concat, "pieces are not rows");
+    int64_t steps = split.getNumResults();
+    if (*axis == 0) {
+      rewriter.replaceOpWithNewOp<ReshapeOp>(concat, type, split.getInput(),
+                                             Value());
+      return success();
+    }
+    // [T, row...] then move T to `axis`.
+    SmallVector<int64_t> rowMajor(type.getShape());
+    rowMajor.erase(rowMajor.begin() + *axis);
+    rowMajor.insert(rowMajor.begin(), steps);
+    SmallVector<int64_t> perm;
+    for (int64_t d = 1; d <= *axis; ++d)
+      perm.push_back(d);
+    perm.push_back(0);
+    for (int64_t d = *axis + 1; d < type.getRank(); ++d)
+      perm.push_back(d);
+    Value stacked = ReshapeOp::create(
+        rewriter, concat.getLoc(),
+        RankedTensorType::get(rowMajor, type.getElementType()),
+        split.getInput(), Value());
+    rewriter.replaceOpWithNewOp<TransposeOp>(concat, type, stacked, perm);
     return success();
   }
 };
