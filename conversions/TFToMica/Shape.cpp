@@ -528,6 +528,19 @@ static LogicalResult convertOneHot(NodeContext &ctx) {
   SmallVector<int64_t> shape(type.getShape());
   shape.insert(shape.begin() + *a, (*depth)[0]);
   auto &b = ctx.builder;
+  // TF gives all-off rows for negative indices; mica.one_hot (like ONNX)
+  // wraps them. Map them to `depth`, which is out of range for both.
+  Type idxElt = type.getElementType();
+  FailureOr<Value> negative = ctx.createValue<CompareOp>(
+      CmpPredicateAttr::get(ctx.getContext(), CmpPredicate::lt), *indices,
+      ctx.scalarConstant(idxElt, 0));
+  if (failed(negative))
+    return failure();
+  FailureOr<Value> safeIndices = ctx.createValue<WhereOp>(
+      *negative, ctx.scalarConstant(idxElt, (*depth)[0]), *indices);
+  if (failed(safeIndices))
+    return failure();
+  indices = safeIndices;
   FailureOr<Value> v = ctx.createTyped<OneHotOp>(
       RankedTensorType::get(shape, *elt), *indices,
       b.getI64IntegerAttr((*depth)[0]), b.getI64IntegerAttr(*a),

@@ -24,7 +24,9 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Iterators.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
@@ -709,6 +711,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   for (auto [i, out] : llvm::enumerate(outputs))
     func.setResultAttr(i, "mica.name", builder.getStringAttr(out.display));
   state.scope = nullptr;
+  // Constants and folded-away computations that nothing reads (axis and
+  // shape operands, intermediate results of import-time folding).
+  func.walk<WalkOrder::PostOrder, ReverseIterator>([](Operation *op) {
+    if (isOpTriviallyDead(op))
+      op->erase();
+  });
   if (failed(verify(*module)))
     return nullptr;
   return module;
