@@ -446,7 +446,7 @@ static LogicalResult handleOutputs(func::FuncOp f,
   }
   if (!allPass)
     return error(llvm::formatv("outputs differ from the expected values "
-                               "(rtol {0}, atol {1})",
+                               "(rtol {0:e}, atol {1:e})",
                                relTol.getValue(), absTol.getValue())
                      .str());
   return success();

@@ -335,6 +335,41 @@ OpFoldResult CompareOp::fold(FoldAdaptor adaptor) {
   return makeDense(type, {}, out);
 }
 
+/// where(c, x, y): a splat condition selects one operand when it already has
+/// the result type; all-constant operands fold elementwise.
+OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr c = smallDense(adaptor.getCondition());
+  RankedTensorType type = getType();
+  if (!c)
+    return {};
+  if (c.isSplat()) {
+    Value chosen = c.getSplatValue<bool>() ? getX() : getY();
+    if (chosen.getType() == type)
+      return chosen;
+  }
+  DenseElementsAttr x = smallDense(adaptor.getX()), y = smallDense(adaptor.getY());
+  if (!x || !y || !type.hasStaticShape() ||
+      type.getNumElements() > kMaxFoldElements)
+    return {};
+  Values vc = readValues(c), vx = readValues(x), vy = readValues(y);
+  auto sc = cast<RankedTensorType>(c.getType()).getShape();
+  auto sx = cast<RankedTensorType>(x.getType()).getShape();
+  auto sy = cast<RankedTensorType>(y.getType()).getShape();
+  SmallVector<double> f;
+  SmallVector<int64_t> i;
+  forEachIndex(type.getShape(), [&](int64_t, ArrayRef<int64_t> idx) {
+    int64_t ic = c.isSplat() ? 0 : broadcastIndex(idx, sc);
+    int64_t ix = x.isSplat() ? 0 : broadcastIndex(idx, sx);
+    int64_t iy = y.isSplat() ? 0 : broadcastIndex(idx, sy);
+    bool take = vc.i[ic] != 0;
+    if (vx.isFloat)
+      f.push_back(take ? vx.f[ix] : vy.f[iy]);
+    else
+      i.push_back(take ? vx.i[ix] : vy.i[iy]);
+  });
+  return makeDense(type, f, i);
+}
+
 //===----------------------------------------------------------------------===//
 // Structure folders
 //===----------------------------------------------------------------------===//

@@ -14,6 +14,7 @@
 
 #include "FuseBertUtils.h"
 
+#include "mica/Dialect/Mica/IR/ConstantUtils.h"
 #include "mica/Dialect/Mica/IR/MicaOps.h"
 #include "mica/Dialect/Mica/Transforms/FusionReport.h"
 #include "mica/Dialect/Mica/Transforms/Passes.h"
@@ -373,8 +374,11 @@ struct FuseSkipLayerNorm : FusionPattern {
       return failure();
     // The bias may be added to either side of the residual sum.
     auto peelBias = [&](Value &v) {
+      // Only a bias add private to the residual sum is absorbed: an add
+      // with other users (e.g. a layer norm's beta feeding the next
+      // projections) stays where it is.
       auto add = v.getDefiningOp<AddOp>();
-      if (!add || bias)
+      if (!add || bias || !add->hasOneUse())
         return;
       for (Value c : {add.getRhs(), add.getLhs()}) {
         auto ct = cast<RankedTensorType>(c.getType());
@@ -426,6 +430,30 @@ bool isPositionRange(Value v) {
   return true;
 }
 
+/// For a constant `c` of type [1, S, H] or [S, H] summed into embeddings of
+/// type `t` = [B, S, H] (static S and H), the same data as an [S, H] table
+/// constant; null otherwise.
+Value foldedPositionTable(PatternRewriter &rewriter, Value c,
+                          RankedTensorType t) {
+  auto ct = cast<RankedTensorType>(c.getType());
+  ArrayRef<int64_t> shape = ct.getShape();
+  if (shape.size() == 3 && shape[0] == 1)
+    shape = shape.drop_front();
+  if (shape.size() != 2 || !ct.hasStaticShape() || t.isDynamicDim(1) ||
+      shape[0] != t.getDimSize(1) || shape[1] != t.getDimSize(2) ||
+      ct.getElementType() != t.getElementType())
+    return {};
+  ElementsAttr attr;
+  if (!matchPattern(c, m_Constant(&attr)))
+    return {};
+  std::optional<std::vector<char>> bytes = getConstantBytes(attr);
+  if (!bytes)
+    return {};
+  auto tableType = RankedTensorType::get(shape, ct.getElementType());
+  return ConstantOp::create(rewriter, c.getLoc(),
+                            makeConstant(tableType, *bytes, "position_table"));
+}
+
 /// Word + position (+ token type) embedding gathers summed and normalized:
 ///   %w = gather %word[%ids] ; %p = gather %pos[%pids] ; %t = gather ...
 ///   %y = mica.layer_norm (add (add %w, %p), %t)
@@ -453,11 +481,18 @@ struct FuseEmbedLayerNorm : FusionPattern {
       leaves.push_back(v);
     }
     SmallVector<GatherOp> gathers;
-    for (Value v : leaves)
+    SmallVector<Value> constants;
+    for (Value v : leaves) {
       if (auto g = v.getDefiningOp<GatherOp>())
         gathers.push_back(g);
-    if (gathers.size() < 2 || gathers.size() != leaves.size())
+      else if (v.getDefiningOp<ConstantOp>())
+        constants.push_back(v);
+    }
+    if (gathers.empty() || gathers.size() + constants.size() < 2)
       return failure();
+    if (gathers.size() + constants.size() != leaves.size())
+      return miss(rewriter, op, "a summand of the embeddings is neither a "
+                                "gather nor a constant");
     RankedTensorType t = ln.getType();
     for (GatherOp g : gathers)
       if (g.getAxis() != 0 || g.getInput().getType().getRank() != 2 ||
@@ -487,9 +522,23 @@ struct FuseEmbedLayerNorm : FusionPattern {
       else
         byIds.push_back(g);
     }
-    if (!pos)
+    // A position embedding already gathered at compile time (static
+    // sequence length): a constant [1, S, H] or [S, H] table read at
+    // positions 0..S-1.
+    Value posTable;
+    if (!constants.empty()) {
+      if (pos || constants.size() > 1)
+        return miss(rewriter, op, "more than one position embedding");
+      posTable = foldedPositionTable(rewriter, constants.front(), t);
+      if (!posTable)
+        return miss(rewriter, op, "a constant summand is not a [1, S, H] "
+                                  "position table");
+    } else if (!pos) {
       return miss(rewriter, op, "no position embedding (every gather is "
                                 "indexed by a function argument)");
+    }
+    if (byIds.empty())
+      return miss(rewriter, op, "no word embedding gathered by input ids");
     llvm::sort(byIds, [](GatherOp a, GatherOp b) {
       return a.getInput().getType().getDimSize(0) >
              b.getInput().getType().getDimSize(0);
@@ -498,7 +547,7 @@ struct FuseEmbedLayerNorm : FusionPattern {
     GatherOp seg = byIds.size() > 1 ? byIds[1] : GatherOp();
     Value ids = word.getIndices();
     Value posIds;
-    if (!isPositionRange(pos.getIndices())) {
+    if (pos && !isPositionRange(pos.getIndices())) {
       posIds = pos.getIndices();
       if (failed(verifyCompatibleShape(
               cast<ShapedType>(posIds.getType()).getShape(),
@@ -519,7 +568,8 @@ struct FuseEmbedLayerNorm : FusionPattern {
                               : vectorConstant(rewriter, op->getLoc(), elt, h,
                                                0.0);
     auto fused = EmbedLayerNormOp::create(
-        rewriter, op->getLoc(), t, ids, word.getInput(), pos.getInput(), gamma,
+        rewriter, op->getLoc(), t, ids, word.getInput(),
+        pos ? pos.getInput() : posTable, gamma,
         beta, seg ? seg.getIndices() : Value(),
         seg ? seg.getInput() : Value(), posIds, ln.getEpsilonAttr());
     rewriter.replaceOp(op, fused.getResult());

@@ -176,3 +176,26 @@ func.func @expand_splat() -> tensor<4x3xf32> {
   %0 = mica.expand %a : tensor<1x3xf32> -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+// where with a constant splat condition selects an operand of the result
+// type; all-constant operands fold elementwise; a splat condition choosing
+// an operand that must still broadcast stays.
+// CHECK-LABEL: func.func @where_fold
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>, %[[Y:.*]]: tensor<2x3xf32>, %[[S:.*]]: tensor<f32>)
+// CHECK-DAG: %[[C:.*]] = mica.constant dense<[1, 20, 3]> : tensor<3xi64>
+// CHECK-DAG: %[[B:.*]] = mica.where %{{.*}}, %[[S]], %[[Y]]
+// CHECK: return %[[X]], %[[Y]], %[[C]], %[[B]]
+func.func @where_fold(%x: tensor<2x3xf32>, %y: tensor<2x3xf32>, %s: tensor<f32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<3xi64>, tensor<2x3xf32>) {
+  %t = mica.constant dense<true> : tensor<i1>
+  %f = mica.constant dense<false> : tensor<2x3xi1>
+  %0 = mica.where %t, %x, %y : (tensor<i1>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = mica.where %f, %x, %y : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  %c = mica.constant dense<[true, false, true]> : tensor<3xi1>
+  %a = mica.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %b = mica.constant dense<20> : tensor<i64>
+  %2 = mica.where %c, %a, %b : (tensor<3xi1>, tensor<3xi64>, tensor<i64>) -> tensor<3xi64>
+  %3 = mica.where %t, %s, %y : (tensor<i1>, tensor<f32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0, %1, %2, %3 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<3xi64>, tensor<2x3xf32>
+}

@@ -224,3 +224,271 @@ func.func @embed_no_position(%ids: tensor<1x4xi64>, %tt: tensor<1x4xi64>, %word:
   %y = mica.layer_norm %e : tensor<1x4x8xf32> -> tensor<1x4x8xf32>
   return %y : tensor<1x4x8xf32>
 }
+
+// -----
+
+//===--- attention ---===//
+
+// Q·K^T / 2 + mask from matmul + bias projections.
+// CHECK-LABEL: func.func @attention_additive_mask
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x8xf32>, %[[M:.*]]: tensor<1x1x1x4xf32>)
+// CHECK-DAG: %[[W:.*]] = mica.constant dense_resource<qkv_weight> : tensor<24x8xf32>
+// CHECK-DAG: %[[B:.*]] = mica.constant dense_resource<qkv_bias> : tensor<24xf32>
+// CHECK: %[[A:.*]] = mica.attention %[[X]], %[[W]] bias(%[[B]] : tensor<24xf32>) mask(%[[M]] : tensor<1x1x1x4xf32>) {num_heads = 2 : i64, scale = 5.000000e-01 : f32}
+// CHECK-NOT: mica.softmax
+// CHECK: return %[[A]]
+func.func @attention_additive_mask(%x: tensor<1x4x8xf32>, %mask: tensor<1x1x1x4xf32>) -> tensor<1x4x8xf32> {
+  %w = mica.constant dense<0.25> : tensor<8x8xf32>
+  %b = mica.constant dense<0.125> : tensor<8xf32>
+  %half = mica.constant dense<0.5> : tensor<f32>
+  %two = mica.constant dense<2.0> : tensor<f32>
+  %qm = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %q = mica.add %qm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %km = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %k = mica.add %km, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %vm = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %v = mica.add %vm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %qr = mica.reshape %q : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %qh = mica.transpose %qr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %kr = mica.reshape %k : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %kh = mica.transpose %kr [0, 2, 3, 1] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %vr = mica.reshape %v : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %vh = mica.transpose %vr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %qk = mica.matmul %qh, %kh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %sc = mica.div %qk, %two : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %s = mica.add %sc, %mask : (tensor<1x2x4x4xf32>, tensor<1x1x1x4xf32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @below {{mica-fuse-bert.attention: fused: 2 heads of size 4, scale 5.000000e-01, bias, additive mask}}
+  %p = mica.softmax %s : tensor<1x2x4x4xf32>
+  %c = mica.matmul %p, %vh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ct = mica.transpose %c [0, 2, 1, 3] : tensor<1x2x4x4xf32> -> tensor<1x4x2x4xf32>
+  %o = mica.reshape %ct : tensor<1x4x2x4xf32> -> tensor<1x4x8xf32>
+  return %o : tensor<1x4x8xf32>
+}
+
+// -----
+
+// Dense projections, Q scaled before the head split and scores scaled again; no mask.
+// CHECK-LABEL: func.func @attention_dense_scaled_query
+// CHECK: mica.attention %{{.*}}, %{{.*}} bias(%{{.*}} : tensor<24xf32>) {num_heads = 2 : i64, scale = 2.500000e-01 : f32}
+// CHECK-NOT: mica.matmul
+func.func @attention_dense_scaled_query(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  %w = mica.constant dense<0.25> : tensor<8x8xf32>
+  %b = mica.constant dense<0.125> : tensor<8xf32>
+  %half = mica.constant dense<0.5> : tensor<f32>
+  %two = mica.constant dense<2.0> : tensor<f32>
+  %q0 = mica.dense %x, %w bias(%b : tensor<8xf32>) : tensor<1x4x8xf32>, tensor<8x8xf32> -> tensor<1x4x8xf32>
+  %q = mica.mul %q0, %half : (tensor<1x4x8xf32>, tensor<f32>) -> tensor<1x4x8xf32>
+  %k = mica.dense %x, %w bias(%b : tensor<8xf32>) : tensor<1x4x8xf32>, tensor<8x8xf32> -> tensor<1x4x8xf32>
+  %v = mica.dense %x, %w bias(%b : tensor<8xf32>) : tensor<1x4x8xf32>, tensor<8x8xf32> -> tensor<1x4x8xf32>
+  %qr = mica.reshape %q : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %qh = mica.transpose %qr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %kr = mica.reshape %k : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %kh = mica.transpose %kr [0, 2, 3, 1] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %vr = mica.reshape %v : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %vh = mica.transpose %vr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %qk = mica.matmul %qh, %kh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %s = mica.mul %qk, %half : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @below {{fused: 2 heads of size 4, scale 2.500000e-01, bias}}
+  %p = mica.softmax %s : tensor<1x2x4x4xf32>
+  %c = mica.matmul %p, %vh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ct = mica.transpose %c [0, 2, 1, 3] : tensor<1x2x4x4xf32> -> tensor<1x4x2x4xf32>
+  %o = mica.reshape %ct : tensor<1x4x2x4xf32> -> tensor<1x4x8xf32>
+  return %o : tensor<1x4x8xf32>
+}
+
+// -----
+
+// masked_fill form: where(keep, scores, -inf) becomes an additive mask.
+// CHECK-LABEL: func.func @attention_select_mask
+// CHECK-SAME: %[[KEEP:[a-z0-9]+]]: tensor<1x1x1x4xi1>
+// CHECK-DAG: %[[Z:.*]] = mica.constant dense<0.000000e+00> : tensor<f32>
+// CHECK-DAG: %[[NINF:.*]] = mica.constant dense<0xFF800000> : tensor<f32>
+// CHECK: %[[MASK:.*]] = mica.where %[[KEEP]], %[[Z]], %[[NINF]] : (tensor<1x1x1x4xi1>, tensor<f32>, tensor<f32>) -> tensor<1x1x1x4xf32>
+// CHECK: mica.attention {{.*}} mask(%[[MASK]] : tensor<1x1x1x4xf32>) {num_heads = 2 : i64, scale = 1.000000e+00 : f32}
+func.func @attention_select_mask(%x: tensor<1x4x8xf32>, %keep: tensor<1x1x1x4xi1>) -> tensor<1x4x8xf32> {
+  %w = mica.constant dense<0.25> : tensor<8x8xf32>
+  %b = mica.constant dense<0.125> : tensor<8xf32>
+  %half = mica.constant dense<0.5> : tensor<f32>
+  %two = mica.constant dense<2.0> : tensor<f32>
+  %qm = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %q = mica.add %qm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %km = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %k = mica.add %km, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %vm = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %v = mica.add %vm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %ninf = mica.constant dense<0xFF800000> : tensor<f32>
+  %qr = mica.reshape %q : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %qh = mica.transpose %qr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %kr = mica.reshape %k : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %kh = mica.transpose %kr [0, 2, 3, 1] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %vr = mica.reshape %v : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %vh = mica.transpose %vr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %qk = mica.matmul %qh, %kh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %s = mica.where %keep, %qk, %ninf : (tensor<1x1x1x4xi1>, tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @below {{fused: 2 heads of size 4, scale 1.000000e+00, bias, select mask}}
+  %p = mica.softmax %s : tensor<1x2x4x4xf32>
+  %c = mica.matmul %p, %vh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ct = mica.transpose %c [0, 2, 1, 3] : tensor<1x2x4x4xf32> -> tensor<1x4x2x4xf32>
+  %o = mica.reshape %ct : tensor<1x4x2x4xf32> -> tensor<1x4x8xf32>
+  return %o : tensor<1x4x8xf32>
+}
+
+// -----
+
+// Q, K, V as slices of one combined projection (after combine-parallel-dense).
+// CHECK-LABEL: func.func @attention_combined_projection
+// CHECK: mica.attention %{{.*}}, %{{.*}} bias(%{{.*}} : tensor<24xf32>) {num_heads = 2 : i64, scale = 5.000000e-01 : f32} : tensor<1x4x8xf32>, tensor<24x8xf32> -> tensor<1x4x8xf32>
+// CHECK-NOT: mica.split
+func.func @attention_combined_projection(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  %wc = mica.constant dense<0.25> : tensor<8x24xf32>
+  %b = mica.constant dense<0.125> : tensor<8xf32>
+  %two = mica.constant dense<2.0> : tensor<f32>
+  %qkv = mica.matmul %x, %wc : (tensor<1x4x8xf32>, tensor<8x24xf32>) -> tensor<1x4x24xf32>
+  %parts:3 = mica.split %qkv {axis = 2 : i64, sizes = array<i64: 8, 8, 8>} : tensor<1x4x24xf32> -> (tensor<1x4x8xf32>, tensor<1x4x8xf32>, tensor<1x4x8xf32>)
+  %q = mica.add %parts#0, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %k = mica.add %parts#1, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %v = mica.add %parts#2, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %qr = mica.reshape %q : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %qh = mica.transpose %qr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %kr = mica.reshape %k : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %kh = mica.transpose %kr [0, 2, 3, 1] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %vr = mica.reshape %v : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %vh = mica.transpose %vr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %qk = mica.matmul %qh, %kh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %s = mica.div %qk, %two : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @below {{fused: 2 heads of size 4, scale 5.000000e-01, bias}}
+  %p = mica.softmax %s : tensor<1x2x4x4xf32>
+  %c = mica.matmul %p, %vh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ct = mica.transpose %c [0, 2, 1, 3] : tensor<1x2x4x4xf32> -> tensor<1x4x2x4xf32>
+  %o = mica.reshape %ct : tensor<1x4x2x4xf32> -> tensor<1x4x8xf32>
+  return %o : tensor<1x4x8xf32>
+}
+
+// -----
+
+// Negative: cross-attention (K and V project another input).
+// CHECK-LABEL: func.func @no_attention_cross
+// CHECK-NOT: mica.attention
+// CHECK: mica.softmax
+func.func @no_attention_cross(%x: tensor<1x4x8xf32>, %y: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  %w = mica.constant dense<0.25> : tensor<8x8xf32>
+  %b = mica.constant dense<0.125> : tensor<8xf32>
+  %half = mica.constant dense<0.5> : tensor<f32>
+  %two = mica.constant dense<2.0> : tensor<f32>
+  %qm = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %q = mica.add %qm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %km = mica.matmul %y, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %k = mica.add %km, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %vm = mica.matmul %y, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %v = mica.add %vm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %qr = mica.reshape %q : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %qh = mica.transpose %qr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %kr = mica.reshape %k : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %kh = mica.transpose %kr [0, 2, 3, 1] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %vr = mica.reshape %v : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %vh = mica.transpose %vr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %qk = mica.matmul %qh, %kh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %s = mica.div %qk, %two : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @below {{mica-fuse-bert.attention: not fused: Q, K and V do not project the same input (cross-attention is not fused)}}
+  %p = mica.softmax %s : tensor<1x2x4x4xf32>
+  %c = mica.matmul %p, %vh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ct = mica.transpose %c [0, 2, 1, 3] : tensor<1x2x4x4xf32> -> tensor<1x4x2x4xf32>
+  %o = mica.reshape %ct : tensor<1x4x2x4xf32> -> tensor<1x4x8xf32>
+  return %o : tensor<1x4x8xf32>
+}
+
+// -----
+
+// Negative: the projection weights are function arguments.
+// CHECK-LABEL: func.func @no_attention_weight_not_constant
+// CHECK-NOT: mica.attention
+func.func @no_attention_weight_not_constant(%x: tensor<1x4x8xf32>, %w: tensor<8x8xf32>) -> tensor<1x4x8xf32> {
+  %b = mica.constant dense<0.125> : tensor<8xf32>
+  %two = mica.constant dense<2.0> : tensor<f32>
+  %qm = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %q = mica.add %qm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %km = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %k = mica.add %km, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %vm = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %v = mica.add %vm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %qr = mica.reshape %q : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %qh = mica.transpose %qr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %kr = mica.reshape %k : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %kh = mica.transpose %kr [0, 2, 3, 1] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %vr = mica.reshape %v : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %vh = mica.transpose %vr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %qk = mica.matmul %qh, %kh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %s = mica.div %qk, %two : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @below {{not fused: a projection weight is not a 2-D constant}}
+  %p = mica.softmax %s : tensor<1x2x4x4xf32>
+  %c = mica.matmul %p, %vh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ct = mica.transpose %c [0, 2, 1, 3] : tensor<1x2x4x4xf32> -> tensor<1x4x2x4xf32>
+  %o = mica.reshape %ct : tensor<1x4x2x4xf32> -> tensor<1x4x8xf32>
+  return %o : tensor<1x4x8xf32>
+}
+
+// -----
+
+// Negative: softmax over the query dim.
+// CHECK-LABEL: func.func @no_attention_softmax_axis
+// CHECK-NOT: mica.attention
+func.func @no_attention_softmax_axis(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  %w = mica.constant dense<0.25> : tensor<8x8xf32>
+  %b = mica.constant dense<0.125> : tensor<8xf32>
+  %half = mica.constant dense<0.5> : tensor<f32>
+  %two = mica.constant dense<2.0> : tensor<f32>
+  %qm = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %q = mica.add %qm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %km = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %k = mica.add %km, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %vm = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %v = mica.add %vm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %qr = mica.reshape %q : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %qh = mica.transpose %qr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %kr = mica.reshape %k : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %kh = mica.transpose %kr [0, 2, 3, 1] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %vr = mica.reshape %v : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %vh = mica.transpose %vr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %qk = mica.matmul %qh, %kh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %s = mica.div %qk, %two : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @below {{not fused: softmax is not over the last dim}}
+  %p = mica.softmax %s {axis = 2 : i64} : tensor<1x2x4x4xf32>
+  %c = mica.matmul %p, %vh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ct = mica.transpose %c [0, 2, 1, 3] : tensor<1x2x4x4xf32> -> tensor<1x4x2x4xf32>
+  %o = mica.reshape %ct : tensor<1x4x2x4xf32> -> tensor<1x4x8xf32>
+  return %o : tensor<1x4x8xf32>
+}
+
+// -----
+
+// Negative: V is scaled after the head split (not expressible by the op).
+// CHECK-LABEL: func.func @no_attention_scaled_value
+// CHECK-NOT: mica.attention
+func.func @no_attention_scaled_value(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32> {
+  %w = mica.constant dense<0.25> : tensor<8x8xf32>
+  %b = mica.constant dense<0.125> : tensor<8xf32>
+  %half = mica.constant dense<0.5> : tensor<f32>
+  %two = mica.constant dense<2.0> : tensor<f32>
+  %qm = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %q = mica.add %qm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %km = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %k = mica.add %km, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %vm = mica.matmul %x, %w : (tensor<1x4x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8xf32>
+  %v = mica.add %vm, %b : (tensor<1x4x8xf32>, tensor<8xf32>) -> tensor<1x4x8xf32>
+  %qr = mica.reshape %q : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %qh = mica.transpose %qr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %kr = mica.reshape %k : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %kh = mica.transpose %kr [0, 2, 3, 1] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %vr = mica.reshape %v : tensor<1x4x8xf32> -> tensor<1x4x2x4xf32>
+  %vh = mica.transpose %vr [0, 2, 1, 3] : tensor<1x4x2x4xf32> -> tensor<1x2x4x4xf32>
+  %qk = mica.matmul %qh, %kh : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %s = mica.div %qk, %two : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  %vs = mica.mul %vh, %half : (tensor<1x2x4x4xf32>, tensor<f32>) -> tensor<1x2x4x4xf32>
+  // expected-remark @below {{not fused: V is not an unscaled projection split into heads}}
+  %p = mica.softmax %s : tensor<1x2x4x4xf32>
+  %c = mica.matmul %p, %vs : (tensor<1x2x4x4xf32>, tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %ct = mica.transpose %c [0, 2, 1, 3] : tensor<1x2x4x4xf32> -> tensor<1x4x2x4xf32>
+  %o = mica.reshape %ct : tensor<1x4x2x4xf32> -> tensor<1x4x8xf32>
+  return %o : tensor<1x4x8xf32>
+}
+

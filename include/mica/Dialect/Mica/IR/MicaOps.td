@@ -302,6 +302,7 @@ def Mica_WhereOp : Mica_InferOp<"where"> {
   let assemblyFormat = [{
     $condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)
   }];
+  let hasFolder = 1;
   let hasVerifier = 1;
 }
 
