@@ -32,6 +32,7 @@
 #include "mica/Dialect/Mica/Transforms/Transforms.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SetVector.h"
@@ -454,6 +455,38 @@ LogicalResult CellMatcher::matchImpl(Operation *anchor, Cell &cell,
     for (const auto &[v, wb] : cell.gates[g].weights)
       if (!llvm::is_contained(cell.inputs, v))
         cell.inputs.push_back(v);
+  // One projection over concat(x, h) (TF, Keras): its two pieces are x and
+  // h. A concat is only taken apart when the gates read nothing else, so
+  // that a stacked bidirectional layer's x = concat(h_fw, h_bw) stays one
+  // input.
+  if (cell.inputs.size() == 1)
+    if (auto concat = cell.inputs[0].getDefiningOp<ConcatOp>()) {
+      auto ct = cast<RankedTensorType>(concat.getType());
+      if (normalizeAxis(concat.getAxis(), ct.getRank()) == ct.getRank() - 1 &&
+          concat.getInputs().size() == 2) {
+        Value x = concat.getInputs()[0], h = concat.getInputs()[1];
+        int64_t kx = lastDim(x);
+        if (ShapedType::isDynamic(kx) || ShapedType::isDynamic(lastDim(h))) {
+          reason = "the projected concat(x, h) has pieces of dynamic width";
+          return failure();
+        }
+        for (unsigned g = 0; g < 4; ++g) {
+          GateProj &gp = cell.gates[g];
+          WeightBlock wb = gp.weights.front().second;
+          gp.weights.clear();
+          WeightBlock wx = wb, wh = wb;
+          wx.kOff = wb.kOff;
+          wx.kSize = kx;
+          wh.kOff = wb.kOff + kx;
+          wh.kSize = wb.kSize - kx;
+          if (failed(addWeight(x, wx, static_cast<Gate>(g), cell, reason)) ||
+              failed(addWeight(h, wh, static_cast<Gate>(g), cell, reason)))
+            return failure();
+        }
+        cell.ops.insert(concat);
+        cell.inputs.assign({x, h});
+      }
+    }
   if (cell.inputs.size() != 2) {
     reason = "the gates read " + std::to_string(cell.inputs.size()) +
              " projected value(s); an LSTM cell reads 2 (x and h)";
@@ -563,30 +596,12 @@ LogicalResult CellMatcher::collect(Value v, int64_t nOff, Gate gate,
       return failure();
     }
     cell.ops.insert(op);
-    // concat(x, h) along the last dim: one block per piece.
-    auto concat = lhs.getDefiningOp<ConcatOp>();
-    if (concat) {
-      auto ct = cast<RankedTensorType>(concat.getType());
-      if (normalizeAxis(concat.getAxis(), ct.getRank()) != ct.getRank() - 1)
-        concat = nullptr;
+    if (lastDim(lhs) != k) {
+      reason = where + " projects a value whose width does not match the "
+                       "weight";
+      return failure();
     }
-    if (!concat)
-      return addWeight(lhs, {w, denseLayout, nOff, 0, k}, gate, cell, reason);
-    cell.ops.insert(concat);
-    int64_t kOff = 0;
-    for (Value piece : concat.getInputs()) {
-      int64_t size = lastDim(piece);
-      if (ShapedType::isDynamic(size) || kOff + size > k) {
-        reason = where + " projects a concat whose pieces do not match the "
-                         "weight";
-        return failure();
-      }
-      if (failed(addWeight(piece, {w, denseLayout, nOff, kOff, size}, gate,
-                           cell, reason)))
-        return failure();
-      kOff += size;
-    }
-    return success();
+    return addWeight(lhs, {w, denseLayout, nOff, 0, k}, gate, cell, reason);
   };
   if (auto mm = dyn_cast<MatMulOp>(def))
     return addProjection(mm.getLhs(), mm.getRhs(), false, mm);
@@ -746,9 +761,16 @@ private:
 /// time-major [T, B, I] sequence, 1 for a batch-major [B, T, I] one) of
 /// `seq`.
 struct StepSource {
-  Value seq;
+  /// The sequence, or several whose rows are concatenated along the
+  /// features (a stacked bidirectional layer's x_t = concat(h_fw, h_bw)).
+  SmallVector<Value, 2> seqs;
+  /// The feature width each of `seqs` contributes.
+  SmallVector<int64_t, 2> widths;
   int64_t axis;
   int64_t index;
+  bool sameSequence(const StepSource &o) const {
+    return seqs == o.seqs && axis == o.axis;
+  }
 };
 
 /// Drops unit dims from a shape (for comparing a step with a sequence row).
@@ -769,6 +791,23 @@ std::optional<StepSource> traceStep(Value xt) {
     if (!r.getShape())
       v = r.getInput();
   StepSource src;
+  // concat(row t of s1, row t of s2, ..) along the features.
+  if (auto concat = v.getDefiningOp<ConcatOp>()) {
+    auto ct = cast<RankedTensorType>(concat.getType());
+    if (normalizeAxis(concat.getAxis(), ct.getRank()) != ct.getRank() - 1 ||
+        ct.getRank() != 2 || concat.getInputs().size() < 2)
+      return std::nullopt;
+    for (auto [k, piece] : llvm::enumerate(concat.getInputs())) {
+      std::optional<StepSource> p = traceStep(piece);
+      if (!p || (k && (p->axis != src.axis || p->index != src.index)))
+        return std::nullopt;
+      src.axis = p->axis;
+      src.index = p->index;
+      src.seqs.append(p->seqs);
+      src.widths.append(p->widths);
+    }
+    return src;
+  }
   auto timeAxis = [](Value seq, int64_t axis) -> std::optional<int64_t> {
     auto t = cast<RankedTensorType>(seq.getType());
     std::optional<int64_t> a = normalizeAxis(axis, t.getRank());
@@ -781,7 +820,9 @@ std::optional<StepSource> traceStep(Value xt) {
     if (!axis ||
         !llvm::all_of(split.getSizes(), [](int64_t s) { return s == 1; }))
       return std::nullopt;
-    src = {split.getInput(), *axis, cast<OpResult>(v).getResultNumber()};
+    src.seqs = {split.getInput()};
+    src.axis = *axis;
+    src.index = cast<OpResult>(v).getResultNumber();
   } else if (auto slice = v.getDefiningOp<SliceOp>()) {
     auto t = cast<RankedTensorType>(slice.getInput().getType());
     std::optional<int64_t> axis =
@@ -800,7 +841,9 @@ std::optional<StepSource> traceStep(Value xt) {
     }
     if (end - start != 1)
       return std::nullopt;
-    src = {slice.getInput(), *axis, start};
+    src.seqs = {slice.getInput()};
+    src.axis = *axis;
+    src.index = start;
   } else if (auto gather = v.getDefiningOp<GatherOp>()) {
     auto t = cast<RankedTensorType>(gather.getInput().getType());
     std::optional<int64_t> axis =
@@ -815,12 +858,15 @@ std::optional<StepSource> traceStep(Value xt) {
         return std::nullopt;
       i += t.getDimSize(*axis);
     }
-    src = {gather.getInput(), *axis, i};
+    src.seqs = {gather.getInput()};
+    src.axis = *axis;
+    src.index = i;
   } else {
     return std::nullopt;
   }
-  auto seqType = cast<RankedTensorType>(src.seq.getType());
+  auto seqType = cast<RankedTensorType>(src.seqs.front().getType());
   auto xType = cast<RankedTensorType>(xt.getType());
+  src.widths = {lastDim(xt)};
   SmallVector<int64_t> row(seqType.getShape());
   row.erase(row.begin() + src.axis);
   if (seqType.getRank() < 2 || nonUnitDims(row) != nonUnitDims(xType.getShape()))
@@ -986,8 +1032,7 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
   for (const Cell &cell : chain)
     sources.push_back(traceStep(cell.inputs[xs]));
   bool fromSeq = llvm::all_of(sources, [&](const auto &s) {
-    return s && s->seq == sources.front()->seq &&
-           s->axis == sources.front()->axis;
+    return s && s->sameSequence(*sources.front());
   });
   RnnDirection direction = RnnDirection::forward;
   int64_t lo = 0;
@@ -1020,7 +1065,8 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
       after = def;
   };
   if (fromSeq) {
-    dependOn(sources.front()->seq);
+    for (Value seq : sources.front()->seqs)
+      dependOn(seq);
   } else {
     for (const Cell &cell : chain)
       dependOn(cell.inputs[xs]);
@@ -1105,32 +1151,42 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
                                        xType.getElementType());
   Value input;
   if (fromSeq) {
-    Value seq = sources.front()->seq;
     int64_t axis = sources.front()->axis;
-    auto t = cast<RankedTensorType>(seq.getType());
-    if (lo != 0 || t.getDimSize(axis) != steps) {
-      SmallVector<int64_t> shape(t.getShape());
-      shape[axis] = steps;
-      seq = SliceOp::create(rewriter, loc,
-                            RankedTensorType::get(shape, t.getElementType()),
-                            seq, ArrayRef<int64_t>{axis},
-                            ArrayRef<int64_t>{lo},
-                            ArrayRef<int64_t>{lo + steps},
-                            ArrayRef<int64_t>{1});
+    SmallVector<Value, 2> parts;
+    for (auto [seq, width] :
+         llvm::zip(sources.front()->seqs, sources.front()->widths)) {
+      auto t = cast<RankedTensorType>(seq.getType());
+      if (lo != 0 || t.getDimSize(axis) != steps) {
+        SmallVector<int64_t> shape(t.getShape());
+        shape[axis] = steps;
+        seq = SliceOp::create(rewriter, loc,
+                              RankedTensorType::get(shape, t.getElementType()),
+                              seq, ArrayRef<int64_t>{axis},
+                              ArrayRef<int64_t>{lo},
+                              ArrayRef<int64_t>{lo + steps},
+                              ArrayRef<int64_t>{1});
+      }
+      if (axis == 1) {
+        // Batch-major [B, T, I]: time-major for mica.lstm.
+        t = cast<RankedTensorType>(seq.getType());
+        seq = TransposeOp::create(
+            rewriter, loc,
+            RankedTensorType::get({t.getDimSize(1), t.getDimSize(0),
+                                   t.getDimSize(2)},
+                                  t.getElementType()),
+            seq, ArrayRef<int64_t>{1, 0, 2});
+      }
+      auto partType = RankedTensorType::get({steps, batch, width},
+                                            xType.getElementType());
+      parts.push_back(seq.getType() == partType
+                          ? seq
+                          : ReshapeOp::create(rewriter, loc, partType, seq,
+                                              Value())
+                                .getResult());
     }
-    if (axis == 1) {
-      // Batch-major [B, T, I]: time-major for mica.lstm.
-      t = cast<RankedTensorType>(seq.getType());
-      seq = TransposeOp::create(
-          rewriter, loc,
-          RankedTensorType::get({t.getDimSize(1), t.getDimSize(0),
-                                 t.getDimSize(2)},
-                                t.getElementType()),
-          seq, ArrayRef<int64_t>{1, 0, 2});
-    }
-    input = seq.getType() == seqType
-                ? seq
-                : ReshapeOp::create(rewriter, loc, seqType, seq, Value())
+    input = parts.size() == 1
+                ? parts.front()
+                : ConcatOp::create(rewriter, loc, seqType, parts, 2)
                       .getResult();
   } else {
     auto rowType = RankedTensorType::get({1, batch, inputSize},
@@ -1237,6 +1293,49 @@ Value concatValues(PatternRewriter &rewriter, Location loc, Value a, Value b,
   return ConcatOp::create(rewriter, loc, ValueRange{a, b}, axis);
 }
 
+/// Whether `a` and `b` compute the same value: the same value, or the same
+/// side-effect-free op (name, attributes, types) over equivalent operands,
+/// up to `depth` ops deep (the per-direction copies of a stacked input).
+bool equivalentValues(Value a, Value b, unsigned depth) {
+  if (a == b)
+    return true;
+  Operation *x = a.getDefiningOp(), *y = b.getDefiningOp();
+  if (!x || !y || depth == 0 || x->getName() != y->getName() ||
+      x->getAttrDictionary() != y->getAttrDictionary() ||
+      x->getResultTypes() != y->getResultTypes() ||
+      x->getNumOperands() != y->getNumOperands() ||
+      x->getNumRegions() != 0 || !isMemoryEffectFree(x) ||
+      cast<OpResult>(a).getResultNumber() !=
+          cast<OpResult>(b).getResultNumber())
+    return false;
+  for (auto [p, q] : llvm::zip(x->getOperands(), y->getOperands()))
+    if (!equivalentValues(p, q, depth - 1))
+      return false;
+  return true;
+}
+
+/// Moves the side-effect-free computation of `v` (up to `depth` ops deep)
+/// before `point` when it comes after it in the same block.
+LogicalResult hoistBefore(PatternRewriter &rewriter, Value v,
+                          Operation *point, unsigned depth) {
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return success();
+  Operation *anc = point->getBlock()->findAncestorOpInBlock(*def);
+  if (!anc)
+    return success(); // defined in an enclosing region
+  if (anc->isBeforeInBlock(point))
+    return success();
+  if (anc != def || def == point || depth == 0 || def->getNumRegions() != 0 ||
+      !isMemoryEffectFree(def))
+    return failure();
+  for (Value operand : def->getOperands())
+    if (failed(hoistBefore(rewriter, operand, point, depth - 1)))
+      return failure();
+  rewriter.moveOpBefore(def, point);
+  return success();
+}
+
 /// A forward and a reverse `mica.lstm` over the same sequence become one
 /// bidirectional `mica.lstm` (weights stacked along the direction dim).
 ///   %yf, .. = mica.lstm %x, %wf, %rf {direction = forward}
@@ -1251,12 +1350,11 @@ struct MergeBidirectionalLSTM : OpRewritePattern<LSTMOp> {
     if (fwd.getDirection() != RnnDirection::forward)
       return rewriter.notifyMatchFailure(fwd, "not a forward LSTM");
     LSTMOp rev;
-    for (Operation *user : fwd.getInput().getUsers()) {
-      auto cand = dyn_cast<LSTMOp>(user);
-      if (cand && cand != fwd && cand.getInput() == fwd.getInput() &&
-          cand.getDirection() == RnnDirection::reverse &&
-          cand->getBlock() == fwd->getBlock() &&
-          cand.getHiddenSize() == fwd.getHiddenSize()) {
+    for (Operation &other : *fwd->getBlock()) {
+      auto cand = dyn_cast<LSTMOp>(&other);
+      if (cand && cand.getDirection() == RnnDirection::reverse &&
+          cand.getHiddenSize() == fwd.getHiddenSize() &&
+          equivalentValues(cand.getInput(), fwd.getInput(), 4)) {
         rev = cand;
         break;
       }
@@ -1276,28 +1374,17 @@ struct MergeBidirectionalLSTM : OpRewritePattern<LSTMOp> {
         fwd.getR().getType() != rev.getR().getType())
       return rewriter.notifyMatchFailure(fwd, "the directions differ in form");
 
-    // Place the merged op where both directions' operands are available and
-    // before every use of either.
+    // The merged op replaces the earlier direction: the later one's operands
+    // (side-effect free computations) move before it. Its input is the
+    // earlier one's (equivalent to the later one's).
     LSTMOp early = fwd->isBeforeInBlock(rev) ? fwd : rev;
     LSTMOp late = early == fwd ? rev : fwd;
-    bool lateOperandsEarly = llvm::all_of(late->getOperands(), [&](Value v) {
-      Operation *def = v.getDefiningOp();
-      return !def || def->getBlock() != early->getBlock() ||
-             def->isBeforeInBlock(early) || isa<ConstantOp>(def);
-    });
-    bool earlyUsesLate = llvm::all_of(early->getUsers(), [&](Operation *u) {
-      Operation *a = early->getBlock()->findAncestorOpInBlock(*u);
-      return a && late->isBeforeInBlock(a);
-    });
-    if (!lateOperandsEarly && !earlyUsesLate)
-      return rewriter.notifyMatchFailure(fwd, "cannot order the merged op");
-    Operation *insertAt = lateOperandsEarly ? early : late;
-    // Constants have no operands: hoist the late direction's ones.
-    for (Value v : late->getOperands())
-      if (auto c = v.getDefiningOp<ConstantOp>())
-        if (c->getBlock() == insertAt->getBlock() &&
-            insertAt->isBeforeInBlock(c))
-          rewriter.moveOpBefore(c, insertAt);
+    for (Value v : late->getOperands().drop_front())
+      if (failed(hoistBefore(rewriter, v, early, 8)))
+        return rewriter.notifyMatchFailure(
+            fwd, "an operand of the reverse direction is computed after the "
+                 "forward one and cannot move");
+    Operation *insertAt = early;
     rewriter.setInsertionPoint(insertAt);
 
     Location loc = rewriter.getFusedLoc({fwd.getLoc(), rev.getLoc()});
@@ -1305,7 +1392,7 @@ struct MergeBidirectionalLSTM : OpRewritePattern<LSTMOp> {
       return a ? concatValues(rewriter, loc, a, b, 0) : Value();
     };
     auto merged = LSTMOp::create(
-        rewriter, loc, fwd.getInput(), cat(fwd.getW(), rev.getW()),
+        rewriter, loc, early.getInput(), cat(fwd.getW(), rev.getW()),
         cat(fwd.getR(), rev.getR()), cat(fwd.getB(), rev.getB()), Value(),
         cat(fwd.getInitialH(), rev.getInitialH()),
         cat(fwd.getInitialC(), rev.getInitialC()),
@@ -1320,10 +1407,9 @@ struct MergeBidirectionalLSTM : OpRewritePattern<LSTMOp> {
                               ArrayRef<int64_t>{1, 1});
     auto replace = [&](LSTMOp old, unsigned d) {
       SmallVector<Value> repl;
-      for (auto [v, from] :
-           llvm::zip(old->getResults(),
-                     ValueRange{y.getResult(d), yh.getResult(d),
-                                yc.getResult(d)}))
+      SmallVector<Value, 3> parts{y.getResult(d), yh.getResult(d),
+                                  yc.getResult(d)};
+      for (auto [v, from] : llvm::zip(old->getResults(), parts))
         repl.push_back(v.getType() == from.getType()
                            ? from
                            : ReshapeOp::create(rewriter, loc, v.getType(),
