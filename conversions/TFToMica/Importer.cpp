@@ -205,21 +205,35 @@ FailureOr<ElementsAttr> ImportState::convertTensor(const tf::TensorProto &t,
   int64_t eltSize = elementSize(t.dtype());
   int64_t numBytes = numElements * eltSize;
 
+  if (!t.tensor_content().empty() &&
+      static_cast<int64_t>(t.tensor_content().size()) != numBytes)
+    return emitError(loc) << "tensor_content has "
+                          << t.tensor_content().size() << " bytes but "
+                          << type << " needs " << numBytes;
+  int64_t count = t.tensor_content().empty() ? typedCount(t) : numElements;
+  if (count > numElements)
+    return emitError(loc) << "tensor has " << count << " values but " << type
+                          << " holds " << numElements;
+  // A single typed value (or none: zeros) is a splat of any size.
+  if (t.tensor_content().empty() && count <= 1 && numElements > 0) {
+    char raw[8] = {0};
+    if (count == 1)
+      putTyped(t, 0, raw);
+    if (elt.isInteger(1))
+      return cast<ElementsAttr>(DenseElementsAttr::get(type, raw[0] != 0));
+    auto scalar = DenseElementsAttr::getFromRawBuffer(
+        RankedTensorType::get({}, elt), ArrayRef<char>(raw, eltSize));
+    return cast<ElementsAttr>(
+        DenseElementsAttr::get(type, scalar.getSplatValue<Attribute>()));
+  }
+  if (numBytes > (int64_t(1) << 32))
+    return emitError(loc) << "tensor " << type << " is larger than 4 GiB";
   std::vector<char> bytes(numBytes);
   if (!t.tensor_content().empty()) {
-    if (static_cast<int64_t>(t.tensor_content().size()) != numBytes)
-      return emitError(loc) << "tensor_content has "
-                            << t.tensor_content().size() << " bytes but "
-                            << type << " needs " << numBytes;
     std::memcpy(bytes.data(), t.tensor_content().data(), numBytes);
   } else {
-    // Typed values; fewer than needed repeat the last one (a splat), none
-    // means zeros.
-    int64_t count = typedCount(t);
-    if (count > numElements)
-      return emitError(loc) << "tensor has " << count << " values but "
-                            << type << " holds " << numElements;
-    for (int64_t i = 0; i < numElements && count > 0; ++i)
+    // Typed values; fewer than needed repeat the last one.
+    for (int64_t i = 0; i < numElements; ++i)
       putTyped(t, std::min(i, count - 1), bytes.data() + i * eltSize);
   }
 
