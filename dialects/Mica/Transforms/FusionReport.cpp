@@ -53,12 +53,25 @@ void FusionReport::dropResolvedMisses() {
   });
 }
 
+/// True when `loc` names a model node (a NameLoc, possibly nested).
+static bool hasNodeName(Location loc) {
+  if (isa<NameLoc>(loc))
+    return true;
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    return llvm::any_of(fused.getLocations(), hasNodeName);
+  if (auto call = dyn_cast<CallSiteLoc>(loc))
+    return hasNodeName(call.getCallee());
+  return false;
+}
+
 void FusionReport::emitRemarks() const {
   for (const Entry &e : records) {
-    if (e.fired)
-      emitRemark(e.loc) << e.rewrite << ": fused: " << e.message;
-    else
-      emitRemark(e.loc) << e.rewrite << ": not fused: " << e.message;
+    InFlightDiagnostic diag = emitRemark(e.loc);
+    diag << e.rewrite << (e.fired ? ": fused: " : ": not fused: ")
+         << e.message;
+    // Importers' locations print as the model file only: name the node.
+    if (hasNodeName(e.loc))
+      diag << " [node '" << e.node << "']";
   }
 }
 

@@ -125,4 +125,39 @@ def MicaRecognizeLSTM : Pass<"mica-recognize-lstm", "mlir::func::FuncOp"> {
   ];
 }
 
+def MicaFusionReport : Pass<"mica-fusion-report", "mlir::ModuleOp"> {
+  let summary = "Run the graph rewrites and print what fired and why not";
+  let description = [{
+    Runs the graph rewrite stage (`mica-recognize-lstm`, `mica-fuse-bert`,
+    `mica-combine-parallel-dense`, in that order, each switchable) with one
+    shared fusion report, then prints the report: per rewrite, how often it
+    fired and at which model nodes (from the locations the importers
+    write), and every near miss with the first condition that failed. Near
+    misses at places where the rewrite fired later are dropped.
+
+    `format=text` (default) prints a table, `format=json` a JSON object
+    with a `rewrites` array; each entry has `name`, `fired`, `missed`, and
+    `sites` and `misses` arrays of `node` + `message` objects. The report
+    goes to stderr or to the file named by `output`.
+
+    ```
+    mica-opt model.mlir --mica-fusion-report="format=json output=report.json"
+    ```
+  }];
+  let options = [
+    Option<"format", "format", "std::string", /*default=*/"\"text\"",
+           "Report format: text or json">,
+    Option<"output", "output", "std::string", /*default=*/"\"-\"",
+           "File to write the report to ('-' for stderr)">,
+    Option<"recognizeLSTM", "recognize-lstm", "bool", /*default=*/"true",
+           "Run mica-recognize-lstm">,
+    Option<"fuseBert", "fuse-bert", "bool", /*default=*/"true",
+           "Run mica-fuse-bert">,
+    Option<"combineParallelDense", "combine-parallel-dense", "bool",
+           /*default=*/"true", "Run mica-combine-parallel-dense">,
+    Option<"minBranches", "min-branches", "unsigned", /*default=*/"2",
+           "min-branches of mica-combine-parallel-dense">,
+  ];
+}
+
 #endif // MICA_DIALECT_MICA_TRANSFORMS_PASSES_TD

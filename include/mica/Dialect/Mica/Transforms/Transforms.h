@@ -33,6 +33,22 @@ void populateCombineParallelDensePatterns(
     mlir::RewritePatternSet &patterns,
     const CombineParallelDenseOptions &options, FusionReport *report);
 
+/// Which graph rewrites `applyGraphRewrites` runs.
+struct GraphRewriteOptions {
+  bool recognizeLSTM = true;
+  bool fuseBert = true;
+  bool combineParallelDense = true;
+  CombineParallelDenseOptions combine;
+};
+
+/// Runs the graph rewrite stage on `root` (and everything nested in it):
+/// LSTM recognition, the BERT fusions, then parallel-dense combining, each
+/// to a fixed point, recording every fire and near miss in `report` (may be
+/// null). Fails when a rewrite does not converge.
+llvm::LogicalResult applyGraphRewrites(mlir::Operation *root,
+                                       const GraphRewriteOptions &options,
+                                       FusionReport *report);
+
 /// Patterns that give each mica op the result type inferred from its
 /// operands when that type is more static than the written one (and
 /// insert `tensor.cast`s back for users that are not mica ops).
