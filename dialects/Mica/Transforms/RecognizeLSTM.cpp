@@ -227,6 +227,13 @@ bool isCellUpdateCandidate(Operation *op) {
     if (isTimesTanh(v, m, t, o))
       return true;
   }
+  // A cell without an input gate: c' = sigmoid(f) * c + tanh(g).
+  for (unsigned k = 0; k < 2; ++k)
+    if (add->getOperand(k).getDefiningOp<TanhOp>())
+      if (auto m = add->getOperand(1 - k).getDefiningOp<MulOp>())
+        if (m.getLhs().getDefiningOp<SigmoidOp>() ||
+            m.getRhs().getDefiningOp<SigmoidOp>())
+          return true;
   return false;
 }
 
@@ -322,8 +329,12 @@ LogicalResult CellMatcher::matchImpl(Operation *anchor, Cell &cell,
     iFactor = o;
     forgetTerm = add->getOperand(1 - k);
   }
-  if (!igMul)
+  if (!igMul) {
+    if (isCellUpdateCandidate(anchor))
+      reason = "c' = f*c + tanh(g) has no input gate (tanh(g) is not scaled "
+               "by a sigmoid)";
     return failure();
+  }
   cell.ops.insert(igMul);
   cell.ops.insert(gTanh);
 
@@ -1499,23 +1510,59 @@ struct RestackSplitRows : OpRewritePattern<ConcatOp> {
   }
 };
 
+/// Cell-state updates under `root` that are LSTM cells (`cells`) or near
+/// misses (`candidates` counts both).
+struct CellCount {
+  unsigned cells = 0, candidates = 0;
+};
+CellCount countCells(Operation *root) {
+  CellCount count;
+  CellMatcher matcher;
+  root->walk([&](AddOp add) {
+    if (!isCellUpdateCandidate(add))
+      return;
+    std::string reason;
+    if (succeeded(matcher.match(add, reason)))
+      ++count.cells;
+    else if (reason.empty())
+      return;
+    ++count.candidates;
+  });
+  return count;
+}
+
 struct MicaRecognizeLSTMPass
     : mica::impl::MicaRecognizeLSTMBase<MicaRecognizeLSTMPass> {
   using MicaRecognizeLSTMBase::MicaRecognizeLSTMBase;
   void runOnOperation() override {
+    Operation *func = getOperation();
+    CellCount before = countCells(func);
+    if (before.candidates == 0)
+      return;
+    unsigned lstmsBefore = 0, lstmsAfter = 0;
+    func->walk([&](LSTMOp) { ++lstmsBefore; });
+
     FusionReport report;
     RewritePatternSet patterns(&getContext());
     populateRecognizeLSTMPatterns(patterns, &report);
+    ReshapeOp::getCanonicalizationPatterns(patterns, &getContext());
     // Top-down: a stacked layer's input chain is rewritten before the
     // layer that reads it, so the upper layer sees mica.lstm's Y.
     GreedyRewriteConfig config;
     config.setUseTopDownTraversal(true);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     config)))
-      return signalPassFailure();
+    (void)applyPatternsGreedily(func, std::move(patterns), config);
     report.dropResolvedMisses();
-    if (remarks)
-      report.emitRemarks();
+    if (!remarks)
+      return;
+    report.emitRemarks();
+    // The summary: how many of the cells that looked like LSTM cells are
+    // now inside a mica.lstm.
+    CellCount after = countCells(func);
+    func->walk([&](LSTMOp) { ++lstmsAfter; });
+    emitRemark(func->getLoc())
+        << kRewrite << ": recognized " << before.cells - after.cells << " of "
+        << before.candidates << " candidate LSTM cell(s) into "
+        << lstmsAfter - lstmsBefore << " mica.lstm op(s)";
   }
 };
 
