@@ -495,13 +495,53 @@ LogicalResult GraphImporter::sortNodes() {
   }
   if (order.size() == needed.size())
     return success();
-  for (const tf::NodeDef *node : needed)
-    if (indegree[node] != 0)
-      return emitError(loc(node))
-             << "the graph has a cycle through node '" << node->name()
-             << "' that is not a while loop (only Merge <- NextIteration "
-                "back edges of a frame may close a cycle)";
-  return failure();
+  // Walk back from an unsorted node through unsorted producers until a
+  // node repeats: that node lies on a cycle.
+  const tf::NodeDef *node = nullptr;
+  for (const tf::NodeDef *n : needed)
+    if (indegree[n] != 0) {
+      node = n;
+      break;
+    }
+  DenseSet<const tf::NodeDef *> seen;
+  while (node && seen.insert(node).second) {
+    const tf::NodeDef *next = nullptr;
+    for (const std::string &in : node->input()) {
+      const tf::NodeDef *src = producer(in);
+      if (src && needed.contains(src) && !isBackEdge(*node, *src) &&
+          indegree[src] != 0) {
+        next = src;
+        break;
+      }
+    }
+    if (!next)
+      break;
+    node = next;
+  }
+  std::string names;
+  if (node) {
+    // Name the cycle's nodes in order (at most 8).
+    SmallVector<std::string> path;
+    const tf::NodeDef *n = node;
+    do {
+      path.push_back("'" + n->name() + "'");
+      const tf::NodeDef *next = nullptr;
+      for (const std::string &in : n->input()) {
+        const tf::NodeDef *src = producer(in);
+        if (src && needed.contains(src) && !isBackEdge(*n, *src) &&
+            indegree[src] != 0 && seen.contains(src)) {
+          next = src;
+          break;
+        }
+      }
+      n = next;
+    } while (n && n != node && path.size() < 8);
+    names = llvm::join(llvm::reverse(path), " -> ");
+  }
+  return emitError(node ? loc(node) : state.fileLoc())
+         << "the graph has a cycle (" << names
+         << ") that is not a while loop (only Merge <- NextIteration back "
+            "edges of a frame may close a cycle)";
 }
 
 LogicalResult GraphImporter::assignFrames() {
