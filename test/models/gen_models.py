@@ -307,7 +307,7 @@ def _write_tensor(path, array, name):
         f.write(numpy_helper.from_array(array, name).SerializeToString())
 
 
-def generate(name, out_dir):
+def generate(name, out_dir, opset=OPSET):
     """Build model `name` with fixed seeds, export it and its test data."""
     torch.manual_seed(0)  # weights; each factory seeds its own inputs
     module, inputs, output_names, dynamic_axes = MODELS[name](name)
@@ -324,7 +324,7 @@ def generate(name, out_dir):
         # built from Shape, so they are fine).
         warnings.filterwarnings("ignore", category=UserWarning,
                                 module=r"torch\.onnx")
-        torch.onnx.export(module, args, buf, opset_version=OPSET,
+        torch.onnx.export(module, args, buf, opset_version=opset,
                           do_constant_folding=True, input_names=list(inputs),
                           output_names=output_names,
                           dynamic_axes=dynamic_axes)
@@ -354,6 +354,9 @@ def main():
     parser.add_argument("--only", default="",
                         help="comma-separated model names; all known: "
                              + ", ".join(MODELS))
+    parser.add_argument("--opset", type=int, default=OPSET,
+                        help=f"ONNX opset of the export (default {OPSET}; "
+                             "torch 1.13 exports 7..17)")
     parser.add_argument("--size", choices=sorted(SIZE_TO_BERT), default="tiny",
                         help="BERT variant in the default set (default: tiny)")
     args = parser.parse_args()
@@ -369,7 +372,7 @@ def main():
     torch.set_num_threads(1)  # bit-reproducible reference outputs
     for name in names:
         start = time.time()
-        model = generate(name, args.out)
+        model = generate(name, args.out, args.opset)
         print(f"{name}: {len(model.graph.node)} nodes, "
               f"{time.time() - start:.2f} s", flush=True)
     return 0

@@ -549,12 +549,23 @@ struct FuseEmbedLayerNorm : FusionPattern {
     Value posIds;
     if (pos && !isPositionRange(pos.getIndices())) {
       posIds = pos.getIndices();
-      if (failed(verifyCompatibleShape(
-              cast<ShapedType>(posIds.getType()).getShape(),
-              cast<ShapedType>(ids.getType()).getShape())) ||
-          posIds.getType() != ids.getType())
-        return miss(rewriter, op, "position ids are neither 0..S-1 nor of "
-                                  "the shape and type of the input ids");
+      auto pt = cast<RankedTensorType>(posIds.getType());
+      auto it = cast<RankedTensorType>(ids.getType());
+      if (pt.getElementType() != it.getElementType() ||
+          pt.getRank() != it.getRank() ||
+          failed(broadcastShapes(pt.getShape(), it.getShape())))
+        return miss(rewriter, op, "position ids are neither 0..S-1 nor "
+                                  "broadcastable to the input ids");
+      if (pt != it) {
+        // Positions shared by the batch ([1, S], e.g. a slice of a
+        // position_ids buffer): the sum broadcast their embeddings, so
+        // broadcast the ids to the input ids' shape instead.
+        Value shape = ShapeOfOp::create(
+            rewriter, op->getLoc(),
+            RankedTensorType::get({it.getRank()}, rewriter.getI64Type()),
+            ids);
+        posIds = ExpandOp::create(rewriter, op->getLoc(), it, posIds, shape);
+      }
     }
     if (seg && seg.getIndices().getType() != ids.getType())
       return miss(rewriter, op, "segment ids differ in type or shape from "
