@@ -764,6 +764,74 @@ private:
   llvm::DenseMap<Attribute, std::vector<char>> cache;
 };
 
+/// A chain's weights in mica.lstm's layout (one direction).
+struct PackedWeights {
+  std::vector<char> w, r, b, p;
+  bool anyPeephole = false;
+
+  /// Creates the constants W [1, 4H, I], R [1, 4H, H], B [1, 8H] and, with
+  /// peepholes, P [1, 3H] (else a null value).
+  std::tuple<Value, Value, Value, Value>
+  materialize(PatternRewriter &rewriter, Location loc, Type et,
+              int64_t hidden, int64_t inputSize) const {
+    auto constant = [&](ArrayRef<int64_t> shape, ArrayRef<char> bytes,
+                        StringRef name) -> Value {
+      return ConstantOp::create(
+          rewriter, loc,
+          makeConstant(RankedTensorType::get(shape, et), bytes, name));
+    };
+    return {constant({1, 4 * hidden, inputSize}, w, "lstm_w"),
+            constant({1, 4 * hidden, hidden}, r, "lstm_r"),
+            constant({1, 8 * hidden}, b, "lstm_b"),
+            anyPeephole ? constant({1, 3 * hidden}, p, "lstm_p") : Value()};
+  }
+};
+
+/// Packs the parameters of `chain` (x in input slot `xs`, h in `rs`) in the
+/// canonical order i, o, f, c; sets `reason` on failure.
+std::optional<PackedWeights> packWeights(ArrayRef<Cell> chain, unsigned xs,
+                                         unsigned rs, Type et,
+                                         std::string &reason) {
+  const Cell &first = chain.front();
+  int64_t hidden = first.hidden;
+  WeightPacker packer(et);
+  PackedWeights out;
+  // A step with a zero previous cell state may have lost its i and f
+  // peepholes to constant folding: take each gate's from any step.
+  ElementsAttr peepholes[4];
+  for (const Cell &cell : chain)
+    for (unsigned g = 0; g < 4; ++g)
+      if (!peepholes[g])
+        peepholes[g] = cell.gates[g].peephole;
+  out.anyPeephole = llvm::any_of(peepholes, [](ElementsAttr p) {
+    return static_cast<bool>(p);
+  });
+  for (Gate g : kCanonicalOrder) {
+    const GateProj &gp = first.gates[g];
+    auto w = packer.block(*gp.weightFor(first.inputs[xs]), hidden);
+    auto r = packer.block(*gp.weightFor(first.inputs[rs]), hidden);
+    auto b = packer.bias(gp.biases, hidden);
+    if (!w || !r || !b) {
+      reason = "the weights are not readable at compile time or do not have "
+               "the state's element type";
+      return std::nullopt;
+    }
+    out.w.insert(out.w.end(), w->begin(), w->end());
+    out.r.insert(out.r.end(), r->begin(), r->end());
+    out.b.insert(out.b.end(), b->begin(), b->end());
+  }
+  out.b.resize(out.b.size() * 2, 0); // recurrence biases Rb = 0
+  for (Gate g : {kI, kO, kF}) {
+    auto p = packer.peephole(peepholes[g], hidden);
+    if (!p) {
+      reason = "a peephole is not readable at compile time";
+      return std::nullopt;
+    }
+    out.p.insert(out.p.end(), p->begin(), p->end());
+  }
+  return out;
+}
+
 //===----------------------------------------------------------------------===//
 // Chains of cells
 //===----------------------------------------------------------------------===//
@@ -1102,40 +1170,12 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
     return miss(rewriter, op, "an output of one step is used before the "
                               "input of a later step is defined");
 
-  // Pack the weights in the canonical order i, o, f, c.
   Type et = stateType.getElementType();
-  WeightPacker packer(et);
-  std::vector<char> wBytes, rBytes, bBytes, pBytes;
-  // A step with a zero previous cell state may have lost its i and f
-  // peepholes to constant folding: take each gate's from any step.
-  ElementsAttr peepholes[4];
-  for (const Cell &cell : chain)
-    for (unsigned g = 0; g < 4; ++g)
-      if (!peepholes[g])
-        peepholes[g] = cell.gates[g].peephole;
-  bool anyPeephole = llvm::any_of(peepholes, [](ElementsAttr p) {
-    return static_cast<bool>(p);
-  });
-  for (Gate g : kCanonicalOrder) {
-    const GateProj &gp = first.gates[g];
-    auto w = packer.block(*gp.weightFor(first.inputs[xs]), hidden);
-    auto r = packer.block(*gp.weightFor(first.inputs[rs]), hidden);
-    auto b = packer.bias(gp.biases, hidden);
-    if (!w || !r || !b)
-      return miss(rewriter, op, "the weights are not readable at compile "
-                                "time or do not have the state's element "
-                                "type");
-    wBytes.insert(wBytes.end(), w->begin(), w->end());
-    rBytes.insert(rBytes.end(), r->begin(), r->end());
-    bBytes.insert(bBytes.end(), b->begin(), b->end());
-  }
-  bBytes.resize(bBytes.size() * 2, 0); // recurrence biases Rb = 0
-  for (Gate g : {kI, kO, kF}) {
-    auto p = packer.peephole(peepholes[g], hidden);
-    if (!p)
-      return miss(rewriter, op, "a peephole is not readable at compile time");
-    pBytes.insert(pBytes.end(), p->begin(), p->end());
-  }
+  std::string packReason;
+  std::optional<PackedWeights> packed = packWeights(chain, xs, rs, et, packReason);
+  if (!packed)
+    return miss(rewriter, op, packReason);
+  bool anyPeephole = packed->anyPeephole;
 
   // Build the op.
   SmallVector<Location> locs;
@@ -1146,17 +1186,8 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
     rewriter.setInsertionPointAfter(after);
   else
     rewriter.setInsertionPointToStart(block);
-  auto constant = [&](ArrayRef<int64_t> shape, ArrayRef<char> bytes,
-                      StringRef name) -> Value {
-    return ConstantOp::create(
-        rewriter, loc,
-        makeConstant(RankedTensorType::get(shape, et), bytes, name));
-  };
-  Value w = constant({1, 4 * hidden, inputSize}, wBytes, "lstm_w");
-  Value r = constant({1, 4 * hidden, hidden}, rBytes, "lstm_r");
-  Value b = constant({1, 8 * hidden}, bBytes, "lstm_b");
-  Value p = anyPeephole ? constant({1, 3 * hidden}, pBytes, "lstm_p")
-                        : Value();
+  auto [w, r, b, p] =
+      packed->materialize(rewriter, loc, et, hidden, inputSize);
   int64_t batch = xType.getDimSize(0);
   auto seqType = RankedTensorType::get({steps, batch, inputSize},
                                        xType.getElementType());
@@ -1287,6 +1318,272 @@ RecognizeLSTMChain::matchAndRewrite(Operation *op,
 
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// dynamic_rnn loops
+//===----------------------------------------------------------------------===//
+
+/// The value of a one-element integer constant.
+std::optional<int64_t> intConstant(Value v) {
+  ElementsAttr attr = constantOf(v);
+  if (!attr || !isa<IntegerType>(
+                   cast<RankedTensorType>(attr.getType()).getElementType()) ||
+      cast<RankedTensorType>(attr.getType()).getNumElements() != 1)
+    return std::nullopt;
+  return (*attr.getValues<APInt>().begin()).getSExtValue();
+}
+
+/// Whether `v` is `arg + 1` (either operand order).
+bool isIncrement(Value v, Value arg) {
+  auto add = v.getDefiningOp<AddOp>();
+  if (!add)
+    return false;
+  for (unsigned k = 0; k < 2; ++k)
+    if (add->getOperand(k) == arg && intConstant(add->getOperand(1 - k)) == 1)
+      return true;
+  return false;
+}
+
+/// `v` without reshapes that have no shape operand.
+Value stripReshapes(Value v) {
+  while (auto r = v.getDefiningOp<ReshapeOp>()) {
+    if (r.getShape())
+      break;
+    v = r.getInput();
+  }
+  return v;
+}
+
+/// A TF dynamic_rnn `scf.while` loop whose body is one LSTM cell becomes one
+/// `mica.lstm` over the whole sequence. The loop must carry only the cell
+/// state, h, counters (+1 per iteration, compared `<` constants in the
+/// condition: that gives the trip count T) and optionally the output
+/// accumulator (h' scattered into row t).
+///   %r:5 = scf.while (%c = %c0, %h = %h0, %t = 0, %k = 0, %acc = %zeros)
+///     condition(lt(%t, T) and lt(%k, T)) ...
+///   do { %x = mica.gather %seq, %t {axis = 0}; <cell>; yield %c', %h',
+///        %t + 1, %k + 1, scatter_nd(%acc, [[%t]], [%h']) }
+///   -> %y, %yh, %yc = mica.lstm %seq, ...; %r#4 = reshape(%y), ...
+struct RecognizeLSTMLoop : RewritePattern {
+  RecognizeLSTMLoop(MLIRContext *ctx, FusionReport *report)
+      : RewritePattern("scf.while", /*benefit=*/2, ctx), report(report) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (op->getNumRegions() != 2 || !op->getRegion(0).hasOneBlock() ||
+        !op->getRegion(1).hasOneBlock())
+      return rewriter.notifyMatchFailure(op, "not a single-block loop");
+    Block &before = op->getRegion(0).front(), &body = op->getRegion(1).front();
+    unsigned n = op->getNumOperands();
+    Operation *cond = before.getTerminator();
+    if (cond->getNumOperands() != n + 1 ||
+        !llvm::equal(cond->getOperands().drop_front(), before.getArguments()) ||
+        body.getNumArguments() != n || op->getNumResults() != n)
+      return rewriter.notifyMatchFailure(op, "the condition reorders values");
+
+    // Find the cell first: loops without one are none of our business.
+    CellMatcher matcher;
+    std::optional<Cell> cell;
+    std::string reason;
+    for (Operation &inner : body) {
+      if (!isCellUpdateCandidate(&inner))
+        continue;
+      std::string why;
+      FailureOr<Cell> c = matcher.match(&inner, why);
+      if (failed(c)) {
+        reason = why;
+        continue;
+      }
+      if (cell)
+        return miss(rewriter, op, "the loop body holds more than one cell");
+      cell = *c;
+    }
+    if (!cell)
+      return rewriter.notifyMatchFailure(op, reason.empty() ? "no LSTM cell"
+                                                            : reason);
+
+    // Trip count: a conjunction of `counter < constant`.
+    std::optional<int64_t> trip;
+    SmallVector<Value> conj{cond->getOperand(0)};
+    while (!conj.empty()) {
+      Value v = conj.pop_back_val();
+      Operation *def = v.getDefiningOp();
+      if (def && def->getName().getStringRef() == "tensor.extract" &&
+          def->getNumOperands() == 1) {
+        conj.push_back(def->getOperand(0));
+        continue;
+      }
+      if (auto a = dyn_cast_or_null<AndOp>(def)) {
+        conj.push_back(a.getLhs());
+        conj.push_back(a.getRhs());
+        continue;
+      }
+      auto cmp = dyn_cast_or_null<CompareOp>(def);
+      auto arg = cmp ? dyn_cast<BlockArgument>(cmp.getLhs()) : nullptr;
+      std::optional<int64_t> bound =
+          cmp ? intConstant(cmp.getRhs()) : std::nullopt;
+      if (!cmp || cmp.getPredicate() != CmpPredicate::lt || !arg ||
+          arg.getOwner() != &before || !bound)
+        return miss(rewriter, op, "the loop condition is not a conjunction "
+                                  "of counter < constant");
+      std::optional<int64_t> init = intConstant(op->getOperand(arg.getArgNumber()));
+      if (!init)
+        return miss(rewriter, op, "a loop counter does not start at a "
+                                  "constant");
+      trip = std::min(trip.value_or(*bound - *init), *bound - *init);
+    }
+    if (!trip || *trip <= 0)
+      return miss(rewriter, op, "the loop has no positive constant trip "
+                                "count");
+
+    // The carried states and the step's input x = gather(seq, t).
+    auto argIndex = [&](Value v) -> std::optional<unsigned> {
+      auto a = dyn_cast<BlockArgument>(v);
+      if (!a || a.getOwner() != &body)
+        return std::nullopt;
+      return a.getArgNumber();
+    };
+    std::optional<unsigned> kc = argIndex(cell->c);
+    std::optional<unsigned> rs, kh;
+    for (unsigned k = 0; k < 2; ++k)
+      if ((kh = argIndex(cell->inputs[k]))) {
+        rs = k;
+        break;
+      }
+    Operation *yield = body.getTerminator();
+    if (!kc || !kh || yield->getNumOperands() != n ||
+        yield->getOperand(*kc) != cell->cNew ||
+        yield->getOperand(*kh) != cell->hNew)
+      return miss(rewriter, op, "the loop does not carry the cell's c and h "
+                                "from one iteration to the next");
+    unsigned xs = 1 - *rs;
+    auto gather = stripReshapes(cell->inputs[xs]).getDefiningOp<GatherOp>();
+    std::optional<unsigned> kt =
+        gather ? argIndex(gather.getIndices()) : std::nullopt;
+    Value seq = gather ? gather.getInput() : Value();
+    if (!gather || !kt || !isIncrement(yield->getOperand(*kt), body.getArgument(*kt)) ||
+        intConstant(op->getOperand(*kt)) != 0 ||
+        normalizeAxis(gather.getAxis(),
+                      cast<RankedTensorType>(seq.getType()).getRank()) != 0 ||
+        op->isAncestor(seq.getParentBlock()->getParentOp()))
+      return miss(rewriter, op, "the step's input is not row t of a sequence "
+                                "defined outside the loop, t counting from 0");
+    auto seqType = cast<RankedTensorType>(seq.getType());
+    auto xType = cast<RankedTensorType>(cell->inputs[xs].getType());
+    if (seqType.getRank() != 3 ||
+        nonUnitDims(seqType.getShape().drop_front()) !=
+            nonUnitDims(xType.getShape()) ||
+        (!seqType.isDynamicDim(0) && seqType.getDimSize(0) < *trip))
+      return miss(rewriter, op, "the sequence is not [T, batch, features] "
+                                "with at least T rows");
+
+    // Every other carried value is a counter or the output accumulator.
+    auto stateType = cast<RankedTensorType>(cell->cNew.getType());
+    int64_t hidden = cell->hidden, batch = xType.getDimSize(0);
+    SmallVector<int> role(n, 0); // 1 counter, 2 accumulator
+    for (unsigned j = 0; j < n; ++j) {
+      if (j == *kc || j == *kh)
+        continue;
+      Value arg = body.getArgument(j), next = yield->getOperand(j);
+      if (isIncrement(next, arg) && intConstant(op->getOperand(j))) {
+        role[j] = 1;
+        continue;
+      }
+      auto scatter = next.getDefiningOp<ScatterNDOp>();
+      auto accType = cast<RankedTensorType>(arg.getType());
+      if (scatter && scatter.getInput() == arg &&
+          scatter.getReduction() == ScatterReduction::none &&
+          stripReshapes(scatter.getIndices()) == body.getArgument(*kt) &&
+          stripReshapes(scatter.getUpdates()) == cell->hNew &&
+          accType.getRank() == 3 && accType.getDimSize(0) == *trip &&
+          cast<RankedTensorType>(scatter.getIndices().getType())
+                  .getNumElements() == 1) {
+        role[j] = 2;
+        continue;
+      }
+      return miss(rewriter, op, "the loop carries a value other than the "
+                                "states, counters and the output "
+                                "accumulator");
+    }
+
+    std::string packReason;
+    std::optional<PackedWeights> packed =
+        packWeights(*cell, xs, *rs, stateType.getElementType(), packReason);
+    if (!packed)
+      return miss(rewriter, op, packReason);
+
+    Location loc = rewriter.getFusedLoc({op->getLoc(), cell->anchor->getLoc()});
+    rewriter.setInsertionPoint(op);
+    Type et = stateType.getElementType();
+    int64_t inputSize = xType.getShape().back();
+    auto [w, r, b, p] =
+        packed->materialize(rewriter, loc, et, hidden, inputSize);
+    Value input = seq;
+    if (seqType.getDimSize(0) != *trip) {
+      SmallVector<int64_t> shape(seqType.getShape());
+      shape[0] = *trip;
+      input = SliceOp::create(rewriter, loc,
+                              RankedTensorType::get(shape, et), input,
+                              ArrayRef<int64_t>{0}, ArrayRef<int64_t>{0},
+                              ArrayRef<int64_t>{*trip}, ArrayRef<int64_t>{1});
+    }
+    auto inType = RankedTensorType::get({*trip, batch, inputSize}, et);
+    if (input.getType() != inType)
+      input = ReshapeOp::create(rewriter, loc, inType, input, Value());
+    auto stateType3 = RankedTensorType::get({1, batch, hidden}, et);
+    auto initial = [&](Value v) -> Value {
+      if (isZeroConstant(v))
+        return Value();
+      return ReshapeOp::create(rewriter, loc, stateType3, v, Value());
+    };
+    auto lstm = LSTMOp::create(
+        rewriter, loc,
+        RankedTensorType::get({*trip, 1, batch, hidden}, et), stateType3,
+        stateType3, input, w, r, b, /*sequence_lens=*/Value(),
+        initial(op->getOperand(*kh)), initial(op->getOperand(*kc)), p,
+        RnnDirectionAttr::get(rewriter.getContext(), RnnDirection::forward),
+        rewriter.getI64IntegerAttr(hidden), /*clip=*/FloatAttr());
+    SmallVector<Value> repl(n);
+    for (unsigned j = 0; j < n; ++j) {
+      Type t = op->getResult(j).getType();
+      if (j == *kc)
+        repl[j] = ReshapeOp::create(rewriter, loc, t, lstm.getYC(), Value());
+      else if (j == *kh)
+        repl[j] = ReshapeOp::create(rewriter, loc, t, lstm.getYH(), Value());
+      else if (role[j] == 2)
+        repl[j] = ReshapeOp::create(rewriter, loc, t, lstm.getY(), Value());
+      else {
+        auto ct = cast<RankedTensorType>(t);
+        int64_t last = *intConstant(op->getOperand(j)) + *trip;
+        repl[j] = ConstantOp::create(
+            rewriter, loc,
+            DenseElementsAttr::get(
+                ct, APInt(ct.getElementTypeBitWidth(), last, true)));
+      }
+    }
+    if (report) {
+      std::string hint = lstmScopeHint(cell->anchor->getLoc());
+      report->fired(kRewrite, op->getLoc(),
+                    "a loop of " + Twine(*trip) +
+                        " step(s) of an LSTM cell (hidden " + Twine(hidden) +
+                        (packed->anyPeephole ? ", peepholes" : "") +
+                        ") became one forward mica.lstm" +
+                        (hint.empty() ? "" : " (scope '" + hint + "')"));
+    }
+    rewriter.replaceOp(op, repl);
+    return success();
+  }
+
+private:
+  LogicalResult miss(PatternRewriter &rewriter, Operation *op,
+                     const Twine &reason) const {
+    if (report)
+      report->missed(kRewrite, op->getLoc(), "loop: " + reason);
+    return rewriter.notifyMatchFailure(op, reason);
+  }
+
+  FusionReport *report;
+};
 
 //===----------------------------------------------------------------------===//
 // Bidirectional merge and clean-up
@@ -1570,7 +1867,7 @@ struct MicaRecognizeLSTMPass
 
 void mica::populateRecognizeLSTMPatterns(RewritePatternSet &patterns,
                                          FusionReport *report) {
-  patterns.add<RecognizeLSTMChain, MergeBidirectionalLSTM>(
+  patterns.add<RecognizeLSTMLoop, RecognizeLSTMChain, MergeBidirectionalLSTM>(
       patterns.getContext(), report);
   patterns.add<RestackSplitRows>(patterns.getContext());
 }
