@@ -700,3 +700,57 @@ func.func @inner_cell_state_used(%x0: tensor<1x2xf32>, %x1: tensor<1x2xf32>, %h:
   %h1n = mica.mul %o1, %t1 : (tensor<1x1xf32>, tensor<1x1xf32>) -> tensor<1x1xf32>
   return %h1n, %c0n : tensor<1x1xf32>, tensor<1x1xf32>
 }
+
+// -----
+
+// TF dynamic_rnn: an scf.while loop whose body is one cell reading row t of
+// the sequence, carrying c, h, the counter t and the outputs accumulated
+// with scatter_nd. The trip count is the counter's bound.
+// CHECK-LABEL: func.func @dynamic_rnn_loop
+// CHECK-SAME: (%[[X:.*]]: tensor<3x1x2xf32>)
+// CHECK-NOT: scf.while
+// CHECK-DAG: %[[T:.*]] = mica.constant dense<3> : tensor<i32>
+// CHECK: %[[Y:.*]], %[[YH:.*]], %[[YC:.*]] = mica.lstm %[[X]], {{.*}} -> tensor<3x1x1x1xf32>, tensor<1x1x1xf32>, tensor<1x1x1xf32>
+// CHECK-DAG: %[[C:.*]] = mica.reshape %[[YC]] : tensor<1x1x1xf32> -> tensor<1x1xf32>
+// CHECK-DAG: %[[H:.*]] = mica.reshape %[[YH]] : tensor<1x1x1xf32> -> tensor<1x1xf32>
+// CHECK-DAG: %[[ACC:.*]] = mica.reshape %[[Y]] : tensor<3x1x1x1xf32> -> tensor<3x1x1xf32>
+// CHECK: return %[[C]], %[[H]], %[[T]], %[[ACC]]
+// CHECK-NOT: scf.while
+// expected-remark @below {{recognized 1 of 1 candidate LSTM cell(s) into 1 mica.lstm op(s)}}
+func.func @dynamic_rnn_loop(%x: tensor<3x1x2xf32>) -> (tensor<1x1xf32>, tensor<1x1xf32>, tensor<i32>, tensor<3x1x1xf32>) {
+  %wx = mica.constant dense<0.5> : tensor<2x4xf32>
+  %wh = mica.constant dense<[[0.1, 0.2, 0.3, 0.4]]> : tensor<1x4xf32>
+  %zero = mica.constant dense<0.0> : tensor<1x1xf32>
+  %acc0 = mica.constant dense<0.0> : tensor<3x1x1xf32>
+  %start = mica.constant dense<0> : tensor<i32>
+  %n = mica.constant dense<3> : tensor<i32>
+  %one = mica.constant dense<1> : tensor<i32>
+  // expected-remark @below {{fused: a loop of 3 step(s) of an LSTM cell (hidden 1) became one forward mica.lstm}}
+  %r:4 = scf.while (%c = %zero, %h = %zero, %t = %start, %acc = %acc0) : (tensor<1x1xf32>, tensor<1x1xf32>, tensor<i32>, tensor<3x1x1xf32>) -> (tensor<1x1xf32>, tensor<1x1xf32>, tensor<i32>, tensor<3x1x1xf32>) {
+    %lt = mica.compare lt, %t, %n : (tensor<i32>, tensor<i32>) -> tensor<i1>
+    %b = tensor.extract %lt[] : tensor<i1>
+    scf.condition(%b) %c, %h, %t, %acc : tensor<1x1xf32>, tensor<1x1xf32>, tensor<i32>, tensor<3x1x1xf32>
+  } do {
+  ^bb0(%c: tensor<1x1xf32>, %h: tensor<1x1xf32>, %t: tensor<i32>, %acc: tensor<3x1x1xf32>):
+    %xt = mica.gather %x, %t {axis = 0 : i64} : (tensor<3x1x2xf32>, tensor<i32>) -> tensor<1x2xf32>
+    %gx0 = mica.matmul %xt, %wx : (tensor<1x2xf32>, tensor<2x4xf32>) -> tensor<1x4xf32>
+    %gh0 = mica.matmul %h, %wh : (tensor<1x1xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
+    %z0 = mica.add %gx0, %gh0 : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
+    %g0:4 = mica.split %z0 {axis = 1 : i64, sizes = array<i64: 1, 1, 1, 1>} : tensor<1x4xf32> -> (tensor<1x1xf32>, tensor<1x1xf32>, tensor<1x1xf32>, tensor<1x1xf32>)
+    %i0 = mica.sigmoid %g0#0 : tensor<1x1xf32>
+    %f0 = mica.sigmoid %g0#1 : tensor<1x1xf32>
+    %cc0 = mica.tanh %g0#2 : tensor<1x1xf32>
+    %o0 = mica.sigmoid %g0#3 : tensor<1x1xf32>
+    %fc0 = mica.mul %f0, %c : (tensor<1x1xf32>, tensor<1x1xf32>) -> tensor<1x1xf32>
+    %ic0 = mica.mul %i0, %cc0 : (tensor<1x1xf32>, tensor<1x1xf32>) -> tensor<1x1xf32>
+    %c2 = mica.add %fc0, %ic0 : (tensor<1x1xf32>, tensor<1x1xf32>) -> tensor<1x1xf32>
+    %t0 = mica.tanh %c2 : tensor<1x1xf32>
+    %h2 = mica.mul %o0, %t0 : (tensor<1x1xf32>, tensor<1x1xf32>) -> tensor<1x1xf32>
+    %t2 = mica.add %t, %one : (tensor<i32>, tensor<i32>) -> tensor<i32>
+    %row = mica.reshape %h2 : tensor<1x1xf32> -> tensor<1x1x1xf32>
+    %idx = mica.reshape %t : tensor<i32> -> tensor<1x1xi32>
+    %acc2 = mica.scatter_nd %acc, %idx, %row : (tensor<3x1x1xf32>, tensor<1x1xi32>, tensor<1x1x1xf32>) -> tensor<3x1x1xf32>
+    scf.yield %c2, %h2, %t2, %acc2 : tensor<1x1xf32>, tensor<1x1xf32>, tensor<i32>, tensor<3x1x1xf32>
+  }
+  return %r#0, %r#1, %r#2, %r#3 : tensor<1x1xf32>, tensor<1x1xf32>, tensor<i32>, tensor<3x1x1xf32>
+}
