@@ -34,3 +34,19 @@ tools = ["mica-opt", "mica-import", "mica-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.mica_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# Running lowered IR with MLIR's JIT runner (convert-mica-to-linalg tests):
+# %mlir_runner_libs are the -shared-libs its printMemref* calls need, and
+# %linalg_to_llvm the upstream passes from tensor-level linalg to LLVM.
+mlir_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+config.substitutions.append(
+    ("%mlir_runner_libs",
+     "-shared-libs=" + ",".join(
+         os.path.join(mlir_lib_dir, lib) for lib in
+         ["libmlir_c_runner_utils.so", "libmlir_runner_utils.so"])))
+config.substitutions.append(
+    ("%linalg_to_llvm",
+     "--one-shot-bufferize=bufferize-function-boundaries --convert-math-to-funcs "
+     "--convert-linalg-to-loops --convert-scf-to-cf --expand-strided-metadata "
+     "--lower-affine --convert-math-to-libm --convert-math-to-llvm "
+     "--convert-to-llvm --reconcile-unrealized-casts"))

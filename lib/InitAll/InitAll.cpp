@@ -7,10 +7,13 @@
 #include "mica/InitAll.h"
 
 #include "mica/Dialect/Mica/IR/MicaDialect.h"
+#include "mica/Conversion/Passes.h"
 #include "mica/Dialect/Mica/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -18,9 +21,13 @@
 void mica::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<mica::MicaDialect, mlir::func::FuncDialect,
                   mlir::tensor::TensorDialect, mlir::arith::ArithDialect,
-                  mlir::scf::SCFDialect>();
+                  mlir::scf::SCFDialect, mlir::linalg::LinalgDialect,
+                  mlir::math::MathDialect>();
 }
 
-void mica::registerAllPasses() { mica::registerMicaPasses(); }
+void mica::registerAllPasses() {
+  mica::registerMicaPasses();
+  mica::registerMicaConversionPasses();
+}
 
 void mica::registerAllPipelines() {}

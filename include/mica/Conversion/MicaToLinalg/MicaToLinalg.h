@@ -1,0 +1,42 @@
+//===- MicaToLinalg.h - lower mica ops to linalg ----------------*- C++ -*-===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Patterns that lower `mica` ops to tensor-level linalg, tensor, arith and
+/// math IR (the `convert-mica-to-linalg` pass is a thin shell over them).
+/// Mica values are builtin tensors, so no type conversion is involved: the
+/// patterns are plain conversion patterns usable in any dialect conversion
+/// (or, since they never change types, with the greedy driver).
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef MICA_CONVERSION_MICATOLINALG_MICATOLINALG_H
+#define MICA_CONVERSION_MICATOLINALG_MICATOLINALG_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mica {
+
+/// Adds every mica-to-linalg lowering pattern (all families below).
+void populateMicaToLinalgConversionPatterns(mlir::RewritePatternSet &patterns);
+
+/// Unary, binary (broadcasting), compare, where, cast, clip, activations.
+void populateMicaElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// matmul (2-D, batched, broadcast batches) and dense (+bias +activation).
+void populateMicaContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// reduce, argmax/argmin, softmax/log_softmax, layer_norm and its fused
+/// variants, batch_norm.
+void populateMicaReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Data movement: constant, reshape, transpose, concat, split, slice,
+/// gather, expand, pad, tile, fill, shape_of, range, one_hot.
+void populateMicaStructureToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace mica
+
+#endif // MICA_CONVERSION_MICATOLINALG_MICATOLINALG_H

@@ -1,0 +1,77 @@
+//===- Passes.td - Mica conversion passes ------------------*- tablegen -*-===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MICA_CONVERSION_PASSES_TD
+#define MICA_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+//===----------------------------------------------------------------------===//
+// MicaToLinalg
+//===----------------------------------------------------------------------===//
+
+def ConvertMicaToLinalg : Pass<"convert-mica-to-linalg"> {
+  let summary = "Lower mica ops to linalg, tensor, arith and math";
+  let description = [{
+    The first layer of the CPU (and GPU) backend. Every `mica` op that has a
+    lowering becomes tensor-level upstream IR:
+
+    * named linalg ops where they exist: `linalg.matmul` (also with
+      transposed-B indexing maps for `mica.dense`), `linalg.batch_matmul`,
+      `linalg.fill`, `linalg.transpose`, `linalg.broadcast`;
+    * `linalg.generic` otherwise: elementwise ops with numpy broadcasting
+      expressed by indexing maps (broadcast unit dims are collapsed away, so
+      every map is a projected permutation), reductions, softmax, layer
+      norm, gathers;
+    * tensor ops for data movement (`tensor.collapse_shape`/`expand_shape`/
+      `reshape`, `tensor.insert_slice` for concat, `tensor.extract_slice`
+      for slice and split, `tensor.pad`);
+    * `arith` and `math` in the scalar bodies.
+
+    Dynamic dims are read with `tensor.dim` and allocated with
+    `tensor.empty`. A dynamic operand dim is assumed to match the result dim
+    (it does not broadcast at run time); a static 1 broadcasts. Where the
+    written result type is less static than the computed one, a
+    `tensor.cast` restores it.
+
+    The conversion is partial: ops without a lowering (or with an attribute
+    combination the lowering does not handle) stay as they are, so a later
+    check can report them. With `strict`, every remaining mica op is an
+    error located at the op.
+
+    ```mlir
+    // mica-opt --convert-mica-to-linalg
+    %0 = mica.add %a, %b : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
+    // becomes
+    %c0 = arith.constant 0 : index
+    %d0 = tensor.dim %a, %c0 : tensor<?x4xf32>
+    %e = tensor.empty(%d0) : tensor<?x4xf32>
+    %0 = linalg.generic {
+        indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>,
+                         affine_map<(d0, d1) -> (d1)>,
+                         affine_map<(d0, d1) -> (d0, d1)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%a, %b : tensor<?x4xf32>, tensor<4xf32>)
+        outs(%e : tensor<?x4xf32>) {
+      ^bb0(%x: f32, %y: f32, %out: f32):
+        %s = arith.addf %x, %y : f32
+        linalg.yield %s : f32
+    } -> tensor<?x4xf32>
+    ```
+  }];
+  let options = [
+    Option<"strict", "strict", "bool", /*default=*/"false",
+           "Fail with a located error on every mica op left unconverted">,
+  ];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect",
+    "mlir::tensor::TensorDialect",
+    "mlir::arith::ArithDialect",
+    "mlir::math::MathDialect",
+  ];
+}
+
+#endif // MICA_CONVERSION_PASSES_TD
