@@ -48,5 +48,5 @@ config.substitutions.append(
     ("%linalg_to_llvm",
      "--one-shot-bufferize=bufferize-function-boundaries --convert-math-to-funcs "
      "--convert-linalg-to-loops --convert-scf-to-cf --expand-strided-metadata "
-     "--lower-affine --convert-math-to-libm --convert-math-to-llvm "
-     "--convert-to-llvm --reconcile-unrealized-casts"))
+     "--lower-affine --convert-math-to-llvm --convert-math-to-libm "
+     "--finalize-memref-to-llvm --convert-to-llvm --reconcile-unrealized-casts"))

@@ -67,10 +67,36 @@ Value expandLeading(OpBuilder &b, Location loc, Value v, int64_t n,
                     ArrayRef<OpFoldResult> dims) {
   if (n == 1)
     return v;
-  auto type = RankedTensorType::get(
-      staticShapeOf(dims), cast<RankedTensorType>(v.getType()).getElementType());
+  auto vt = cast<RankedTensorType>(v.getType());
+  SmallVector<OpFoldResult> out(dims);
+  SmallVector<int64_t> shape = staticShapeOf(out);
+  ArrayRef<int64_t> group = ArrayRef<int64_t>(shape).take_front(n);
+  bool groupStatic = llvm::none_of(group, ShapedType::isDynamic);
+  if (vt.isDynamicDim(0) && groupStatic) {
+    // The verifier wants a dynamic dim in the group of a dynamic source dim.
+    out[0] = toValue(b, loc, out[0]);
+    shape[0] = ShapedType::kDynamic;
+  } else if (!vt.isDynamicDim(0) && !groupStatic) {
+    // A static source dim: every dim of its group must be static; at most
+    // one is unknown here, the quotient of the others.
+    int64_t known = 1, unknown = 0;
+    for (int64_t d = 0; d < n; ++d) {
+      if (ShapedType::isDynamic(shape[d]))
+        ++unknown;
+      else
+        known *= shape[d];
+    }
+    if (unknown != 1 || known == 0)
+      return {};
+    for (int64_t d = 0; d < n; ++d)
+      if (ShapedType::isDynamic(shape[d])) {
+        shape[d] = vt.getDimSize(0) / known;
+        out[d] = b.getIndexAttr(shape[d]);
+      }
+  }
+  auto type = RankedTensorType::get(shape, vt.getElementType());
   return tensor::ExpandShapeOp::create(b, loc, type, v,
-                                       mergeLeading(n, dims.size()), dims);
+                                       mergeLeading(n, out.size()), out);
 }
 
 /// Prefers the static size of `type`'s dim `d` over `dim`.
@@ -140,6 +166,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
       SmallVector<OpFoldResult> lhsDims = getDims(rewriter, loc, lhs);
       lhsDims.back() = n;
       result = expandLeading(rewriter, loc, mm, lr - 1, lhsDims);
+      if (!result)
+        return rewriter.notifyMatchFailure(op, "cannot expand the batch dims");
     } else if (sameBatches) {
       // Equal batch dims: one batch dim, linalg.batch_matmul.
       Value a = collapseLeading(rewriter, loc, lhs, nb);
@@ -151,6 +179,8 @@ struct MatMulLowering : OpConversionPattern<MatMulOp> {
                                                ValueRange{a, bm}, ValueRange{acc})
                      .getResult(0);
       result = expandLeading(rewriter, loc, mm, nb, dims);
+      if (!result)
+        return rewriter.notifyMatchFailure(op, "cannot expand the batch dims");
     } else {
       result = buildBroadcastContraction(rewriter, loc, lhs, rhs, dims, elt);
     }
@@ -280,6 +310,8 @@ struct DenseLowering : OpConversionPattern<DenseOp> {
       SmallVector<OpFoldResult> dims = getDims(rewriter, loc, x);
       dims.back() = n;
       result = expandLeading(rewriter, loc, result, r - 1, dims);
+      if (!result)
+        return rewriter.notifyMatchFailure(op, "cannot expand the batch dims");
     }
     rewriter.replaceOp(op, castTo(rewriter, loc, result, resT));
     return success();

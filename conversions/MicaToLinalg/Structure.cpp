@@ -279,7 +279,8 @@ struct SplitLowering : OpConversionPattern<SplitOp> {
     for (auto [size, res] : llvm::zip(op.getSizes(), op.getResults())) {
       SmallVector<OpFoldResult> offs(rank, rewriter.getIndexAttr(0));
       SmallVector<OpFoldResult> sizes = getDims(rewriter, loc, x);
-      offs[*axis] = rewriter.getIndexAttr(offset);
+      // An empty piece reads at 0 (the verifier rejects offsets == dim).
+      offs[*axis] = rewriter.getIndexAttr(size == 0 ? 0 : offset);
       sizes[*axis] = rewriter.getIndexAttr(size);
       Value s = tensor::ExtractSliceOp::create(rewriter, loc, x, offs, sizes,
                                                strides);
@@ -365,6 +366,10 @@ struct SliceLowering : OpConversionPattern<SliceOp> {
       SmallVector<OpFoldResult> strides;
       for (int64_t s : steps)
         strides.push_back(rewriter.getIndexAttr(s));
+      // Empty dims read at 0 (the verifier rejects offsets == dim).
+      for (int64_t d = 0; d < rank; ++d)
+        if (getConstantIntValue(counts[d]) == 0)
+          begins[d] = rewriter.getIndexAttr(0);
       result = tensor::ExtractSliceOp::create(rewriter, loc, x, begins, counts,
                                               strides);
     } else {
@@ -477,6 +482,12 @@ Value broadcastTo(OpBuilder &b, Location loc, Value x,
   for (int64_t j = 0; j < rank; ++j)
     if (!llvm::is_contained(kept, j - off))
       added.push_back(j);
+  // linalg.broadcast wants the kept dims to agree exactly (static or
+  // dynamic) with the init's.
+  SmallVector<int64_t> outShape = staticShapeOf(outDims), keptShape;
+  for (int64_t d : kept)
+    keptShape.push_back(outShape[off + d]);
+  c = castTo(b, loc, c, RankedTensorType::get(keptShape, xt.getElementType()));
   Value init = tensor::EmptyOp::create(b, loc, outDims, xt.getElementType());
   if (added.empty())
     return linalg::CopyOp::create(b, loc, c, init).getResult(0);
@@ -511,6 +522,10 @@ struct ExpandLowering : OpConversionPattern<ExpandOp> {
         continue;
       }
       int64_t d = j - off;
+      if (d >= 0 && !xt.isDynamicDim(d) && xt.getDimSize(d) != 1) {
+        dims.push_back(rewriter.getIndexAttr(xt.getDimSize(d)));
+        continue;
+      }
       if (d >= 0 && xt.getDimSize(d) != 1 && !shape) {
         dims.push_back(getDim(rewriter, loc, x, d));
         continue;
