@@ -7,12 +7,16 @@
 /// \file
 /// Binary arithmetic (numpy broadcasting), variadic Max/Min/Sum/Mean, unary
 /// math and activations, comparisons, logic, Where, Cast/CastLike, Identity
-/// and Dropout (inference: identity). Activations without a mica op
-/// (HardSigmoid, Softplus, ...) are composed from mica ops.
+/// and Dropout (inference: identity). Activations and math functions without
+/// a mica op (HardSigmoid, Softplus, Celu, Shrink, sinh/cosh/tan, the inverse
+/// trigonometric and hyperbolic functions, IsNaN/IsInf) are composed from
+/// mica ops.
 ///
 //===----------------------------------------------------------------------===//
 
 #include "Importer.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mica;
@@ -120,8 +124,8 @@ LogicalResult convertClip(NodeContext &ctx) {
         continue;
       auto v = ctx.constFloats(i);
       if (!v || v->size() != 1)
-        return ctx.emitError() << "input '" << (i == 1 ? "min" : "max")
-                               << "' must be a compile-time constant scalar";
+        return ctx.emitNotConstant(i, i == 1 ? "min" : "max",
+                                   "a compile-time constant scalar");
       (i == 1 ? lo : hi) = (*v)[0];
     }
   }
@@ -271,6 +275,192 @@ LogicalResult convertIdentity(NodeContext &ctx) {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Composed math: hyperbolic and inverse trigonometric functions, IsNaN,
+// IsInf, ThresholdedRelu, Shrink, Celu
+//===----------------------------------------------------------------------===//
+
+/// Builds elementwise expressions at the node; the first failure (an
+/// inference error, already reported) sticks and later steps are no-ops.
+struct Expr {
+  NodeContext &ctx;
+  Type elt;
+  bool failed = false;
+
+  Value c(double v) { return ctx.scalarConstant(elt, v); }
+  template <typename OpT> Value bin(Value a, Value b) {
+    if (failed || !a || !b)
+      return (failed = true, Value());
+    FailureOr<Value> r = ctx.createValue<OpT>(a, b);
+    if (mlir::failed(r))
+      return (failed = true, Value());
+    return *r;
+  }
+  template <typename OpT> Value un(Value a) {
+    if (failed || !a)
+      return (failed = true, Value());
+    return OpT::create(ctx.builder, ctx.loc, a);
+  }
+  Value add(Value a, Value b) { return bin<AddOp>(a, b); }
+  Value sub(Value a, Value b) { return bin<SubOp>(a, b); }
+  Value mul(Value a, Value b) { return bin<MulOp>(a, b); }
+  Value div(Value a, Value b) { return bin<DivOp>(a, b); }
+  Value cmp(CmpPredicate p, Value a, Value b) {
+    if (failed || !a || !b)
+      return (failed = true, Value());
+    FailureOr<Value> r = ctx.createValue<CompareOp>(p, a, b);
+    if (mlir::failed(r))
+      return (failed = true, Value());
+    return *r;
+  }
+  Value select(Value cond, Value a, Value b) {
+    if (failed || !cond || !a || !b)
+      return (failed = true, Value());
+    FailureOr<Value> r = ctx.createValue<WhereOp>(cond, a, b);
+    if (mlir::failed(r))
+      return (failed = true, Value());
+    return *r;
+  }
+
+  /// atan(x) as in Cephes' atanf: reduce |x| to [0, tan(pi/8)] with
+  /// atan(x) = pi/2 + atan(-1/x) (x > tan(3pi/8)) and
+  /// atan(x) = pi/4 + atan((x-1)/(x+1)) (x > tan(pi/8)), then a degree-9 odd
+  /// polynomial (relative error about 1e-7 in f32).
+  Value atan(Value x) {
+    Value ax = un<AbsOp>(x);
+    Value big = cmp(CmpPredicate::gt, ax, c(2.414213562373095));
+    Value mid = cmp(CmpPredicate::gt, ax, c(0.4142135623730950));
+    Value t = select(big, div(c(-1.0), ax),
+                     select(mid, div(sub(ax, c(1.0)), add(ax, c(1.0))), ax));
+    Value base = select(big, c(M_PI_2), select(mid, c(M_PI_4), c(0.0)));
+    Value z = mul(t, t);
+    Value p = c(8.05374449538e-2);
+    p = sub(mul(p, z), c(1.38776856032e-1));
+    p = add(mul(p, z), c(1.99777106478e-1));
+    p = sub(mul(p, z), c(3.33329491539e-1));
+    Value r = add(base, add(mul(mul(p, z), t), t));
+    return mul(un<SignOp>(x), r);
+  }
+};
+
+/// Unary functions composed from mica ops:
+///   Sinh = (e^x - e^-x) / 2, Cosh = (e^x + e^-x) / 2, Tan = sin / cos,
+///   Asinh = sign(x) log(|x| + sqrt(x^2 + 1)), Acosh = log(x + sqrt(x^2-1)),
+///   Atanh = log((1 + x) / (1 - x)) / 2, Atan (polynomial, see Expr::atan),
+///   Asin = atan(x / sqrt(1 - x^2)), Acos = pi/2 - asin(x).
+enum class MathFn { Sinh, Cosh, Tan, Asinh, Acosh, Atanh, Atan, Asin, Acos };
+
+template <MathFn fn>
+LogicalResult convertMath(NodeContext &ctx) {
+  FailureOr<Value> in = ctx.requiredInput(0);
+  if (failed(in))
+    return failure();
+  Value x = *in;
+  Expr e{ctx, getElementTypeOrSelf(x.getType())};
+  Value r;
+  switch (fn) {
+  case MathFn::Sinh:
+  case MathFn::Cosh: {
+    Value ep = e.un<ExpOp>(x), en = e.un<ExpOp>(e.un<NegOp>(x));
+    r = e.mul(fn == MathFn::Sinh ? e.sub(ep, en) : e.add(ep, en), e.c(0.5));
+    break;
+  }
+  case MathFn::Tan:
+    r = e.div(e.un<SinOp>(x), e.un<CosOp>(x));
+    break;
+  case MathFn::Asinh: {
+    Value ax = e.un<AbsOp>(x);
+    Value root = e.un<SqrtOp>(e.add(e.mul(x, x), e.c(1.0)));
+    r = e.mul(e.un<SignOp>(x), e.un<LogOp>(e.add(ax, root)));
+    break;
+  }
+  case MathFn::Acosh:
+    r = e.un<LogOp>(
+        e.add(x, e.un<SqrtOp>(e.sub(e.mul(x, x), e.c(1.0)))));
+    break;
+  case MathFn::Atanh:
+    r = e.mul(e.un<LogOp>(e.div(e.add(e.c(1.0), x), e.sub(e.c(1.0), x))),
+              e.c(0.5));
+    break;
+  case MathFn::Atan:
+    r = e.atan(x);
+    break;
+  case MathFn::Asin:
+  case MathFn::Acos: {
+    Value asin =
+        e.atan(e.div(x, e.un<SqrtOp>(e.sub(e.c(1.0), e.mul(x, x)))));
+    r = fn == MathFn::Asin ? asin : e.sub(e.c(M_PI_2), asin);
+    break;
+  }
+  }
+  if (e.failed)
+    return failure();
+  ctx.setResult(0, r);
+  return success();
+}
+
+/// IsNaN: x != x. IsInf: x == +inf (detect_positive) or x == -inf
+/// (detect_negative).
+LogicalResult convertIsNaNOrInf(NodeContext &ctx) {
+  FailureOr<Value> in = ctx.requiredInput(0);
+  if (failed(in))
+    return failure();
+  Expr e{ctx, getElementTypeOrSelf(in->getType())};
+  Value r;
+  if (ctx.node.op_type() == "IsNaN") {
+    r = e.cmp(CmpPredicate::ne, *in, *in);
+  } else {
+    bool pos = ctx.attrInt("detect_positive", 1) != 0;
+    bool neg = ctx.attrInt("detect_negative", 1) != 0;
+    Value isPos = e.cmp(CmpPredicate::eq, *in, e.c(INFINITY));
+    Value isNeg = e.cmp(CmpPredicate::eq, *in, e.c(-INFINITY));
+    if (pos && neg)
+      r = e.bin<OrOp>(isPos, isNeg);
+    else if (pos)
+      r = isPos;
+    else if (neg)
+      r = isNeg;
+    else
+      r = e.cmp(CmpPredicate::ne, isPos, isPos); // all false
+  }
+  if (e.failed)
+    return failure();
+  ctx.setResult(0, r);
+  return success();
+}
+
+/// ThresholdedRelu: x > alpha ? x : 0. Shrink: x < -lambd ? x + bias :
+/// x > lambd ? x - bias : 0. Celu: max(0, x) + min(0, alpha (e^(x/alpha)
+/// - 1)).
+LogicalResult convertPiecewise(NodeContext &ctx) {
+  FailureOr<Value> in = ctx.requiredInput(0);
+  if (failed(in))
+    return failure();
+  Value x = *in;
+  Expr e{ctx, getElementTypeOrSelf(x.getType())};
+  StringRef op = ctx.node.op_type();
+  Value r;
+  if (op == "ThresholdedRelu") {
+    r = e.select(e.cmp(CmpPredicate::gt, x, e.c(ctx.attrFloat("alpha", 1.0f))),
+                 x, e.c(0.0));
+  } else if (op == "Shrink") {
+    double lambd = ctx.attrFloat("lambd", 0.5f);
+    double bias = ctx.attrFloat("bias", 0.0f);
+    r = e.select(e.cmp(CmpPredicate::lt, x, e.c(-lambd)), e.add(x, e.c(bias)),
+                 e.select(e.cmp(CmpPredicate::gt, x, e.c(lambd)),
+                          e.sub(x, e.c(bias)), e.c(0.0)));
+  } else { // Celu
+    double alpha = ctx.attrFloat("alpha", 1.0f);
+    Value expm1 = e.sub(e.un<ExpOp>(e.div(x, e.c(alpha))), e.c(1.0));
+    r = e.add(e.bin<MaxOp>(x, e.c(0.0)),
+              e.bin<MinOp>(e.mul(expm1, e.c(alpha)), e.c(0.0)));
+  }
+  if (e.failed)
+    return failure();
+  ctx.setResult(0, r);
+  return success();
+}
+
 } // namespace
 
 void onnx_import::populateElementwiseConverters(ConverterTable &table) {
@@ -327,4 +517,18 @@ void onnx_import::populateElementwiseConverters(ConverterTable &table) {
   add("CastLike", convertCast, 15);
   add("Identity", convertIdentity, 1);
   add("Dropout", convertIdentity, 7);
+  add("Sinh", convertMath<MathFn::Sinh>, 9);
+  add("Cosh", convertMath<MathFn::Cosh>, 9);
+  add("Tan", convertMath<MathFn::Tan>, 7);
+  add("Asinh", convertMath<MathFn::Asinh>, 9);
+  add("Acosh", convertMath<MathFn::Acosh>, 9);
+  add("Atanh", convertMath<MathFn::Atanh>, 9);
+  add("Atan", convertMath<MathFn::Atan>, 7);
+  add("Asin", convertMath<MathFn::Asin>, 7);
+  add("Acos", convertMath<MathFn::Acos>, 7);
+  add("IsNaN", convertIsNaNOrInf, 9);
+  add("IsInf", convertIsNaNOrInf, 10);
+  add("ThresholdedRelu", convertPiecewise, 10);
+  add("Shrink", convertPiecewise, 9);
+  add("Celu", convertPiecewise, 12);
 }

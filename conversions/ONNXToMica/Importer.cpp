@@ -461,9 +461,28 @@ NodeContext::requireConstInts(unsigned i, StringRef what) const {
     return *values;
   if (!input(i))
     return emitError() << "input '" << what << "' is required";
-  return emitError() << "input '" << what << "' ('" << node.input(i)
-                     << "') must be a compile-time constant (an initializer "
-                        "or a Constant node)";
+  return emitNotConstant(i, what,
+                         "a compile-time constant (an initializer or a "
+                         "Constant node)");
+}
+
+InFlightDiagnostic NodeContext::emitNotConstant(unsigned i, StringRef what,
+                                                StringRef requirement) const {
+  StringRef name = static_cast<int>(i) < node.input_size()
+                       ? StringRef(node.input(i))
+                       : StringRef();
+  InFlightDiagnostic diag = emitError();
+  diag << "input '" << what << "'";
+  if (!name.empty())
+    diag << " ('" << name << "')";
+  diag << " must be " << requirement;
+  if (Value v = input(i); v && isa<BlockArgument>(v))
+    diag.attachNote(loc) << "'" << name
+                         << "' is a graph input; to import the model "
+                            "specialized to one value, freeze it with "
+                            "--freeze-input "
+                         << name << "=<TensorProto file>";
+  return diag;
 }
 
 const onnx::AttributeProto *NodeContext::findAttr(StringRef name) const {

@@ -156,6 +156,12 @@ public:
   /// when the input is present but not constant.
   mlir::FailureOr<llvm::SmallVector<int64_t>>
   requireConstInts(unsigned i, llvm::StringRef what) const;
+  /// Emits "input '<what>' ('<value>') must be <requirement>" for input
+  /// `i`; when the value is a graph input, a note tells how to freeze it
+  /// (`--freeze-input <value>=<tensor.pb>`).
+  mlir::InFlightDiagnostic
+  emitNotConstant(unsigned i, llvm::StringRef what,
+                  llvm::StringRef requirement = "a compile-time constant") const;
 
   //===--------------------------------------------------------------------===//
   // Attributes

@@ -85,6 +85,7 @@ private:
   LogicalResult collectOpsets();
   LogicalResult reportUnsupportedOps();
   LogicalResult pinInputShapes();
+  LogicalResult freezeInputs();
   LogicalResult collectValueTypes();
   LogicalResult convertNode(const onnx::NodeProto &node, OpBuilder &builder);
   const onnx::ModelProto &withExternalDataPaths();
@@ -205,6 +206,69 @@ LogicalResult ModelImporter::pinInputShapes() {
   return success();
 }
 
+LogicalResult ModelImporter::freezeInputs() {
+  onnx::GraphProto &graph = *model.mutable_graph();
+  for (const auto &entry : options.frozenInputs) {
+    StringRef name = entry.getKey();
+    auto *inputs = graph.mutable_input();
+    auto it = llvm::find_if(*inputs, [&](const onnx::ValueInfoProto &v) {
+      return v.name() == name;
+    });
+    bool isInitializer =
+        llvm::any_of(graph.initializer(), [&](const onnx::TensorProto &t) {
+          return t.name() == name;
+        });
+    if (it == inputs->end() || isInitializer)
+      return emitError(state.fileLoc())
+             << "--freeze-input: the graph has no input named '" << name
+             << "'";
+    auto buffer = llvm::MemoryBuffer::getFile(entry.getValue());
+    if (!buffer)
+      return emitError(state.fileLoc())
+             << "--freeze-input: cannot read '" << entry.getValue()
+             << "': " << buffer.getError().message();
+    onnx::TensorProto tensor;
+    if (!tensor.ParseFromArray((*buffer)->getBufferStart(),
+                               static_cast<int>((*buffer)->getBufferSize())))
+      return emitError(state.fileLoc())
+             << "--freeze-input: '" << entry.getValue()
+             << "' is not a serialized ONNX TensorProto";
+    const onnx::TypeProto &type = it->type();
+    if (!type.has_tensor_type())
+      return emitError(state.fileLoc())
+             << "--freeze-input: input '" << name << "' is not a tensor";
+    const auto &tensorType = type.tensor_type();
+    if (tensorType.elem_type() != tensor.data_type())
+      return emitError(state.fileLoc())
+             << "--freeze-input: input '" << name << "' has element type "
+             << onnxTypeName(tensorType.elem_type()) << " but '"
+             << entry.getValue() << "' holds "
+             << onnxTypeName(tensor.data_type());
+    if (tensorType.has_shape()) {
+      const auto &shape = tensorType.shape();
+      bool matches = shape.dim_size() == tensor.dims_size();
+      for (int i = 0; matches && i < shape.dim_size(); ++i)
+        matches = !shape.dim(i).has_dim_value() ||
+                  shape.dim(i).dim_value() == tensor.dims(i);
+      if (!matches) {
+        std::string dims;
+        for (int64_t d : tensor.dims())
+          dims += (dims.empty() ? "" : "x") + std::to_string(d);
+        return emitError(state.fileLoc())
+               << "--freeze-input: the shape [" << dims << "] of '"
+               << entry.getValue() << "' does not match input '" << name
+               << "'";
+      }
+    }
+    tensor.set_name(name.str());
+    *graph.add_initializer() = std::move(tensor);
+    inputs->erase(it);
+  }
+  if (!options.frozenInputs.empty())
+    graph.clear_value_info();
+  return success();
+}
+
 /// The checker resolves external data relative to the working directory;
 /// give it a copy (cheap: the weights live outside the proto) whose data
 /// locations are resolved next to the model instead.
@@ -268,7 +332,7 @@ OwningOpRef<ModuleOp> ModelImporter::run() {
   ctx->loadDialect<MicaDialect, func::FuncDialect>();
   Location fileLoc = state.fileLoc();
   if (failed(collectOpsets()) || failed(reportUnsupportedOps()) ||
-      failed(pinInputShapes()))
+      failed(pinInputShapes()) || failed(freezeInputs()))
     return nullptr;
   if (options.runChecker) {
     std::string error = onnx_loader::checkModel(withExternalDataPaths());

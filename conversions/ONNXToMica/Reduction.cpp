@@ -15,6 +15,8 @@
 
 #include "Importer.h"
 
+#include <array>
+
 using namespace mlir;
 using namespace mica;
 using namespace mica::onnx_import;
@@ -33,13 +35,13 @@ LogicalResult bind(NodeContext &ctx, FailureOr<Value> value) {
 /// Reduce{Sum,Mean,Max,Min,Prod,L1,L2,SumSquare,LogSumExp}: `mica.reduce`.
 /// Axes come from the attribute, or from input 1 for ReduceSum at opset
 /// 13+; no axes reduce everything unless noop_with_empty_axes.
-template <ReduceKind kind>
+template <ReduceKind kind, bool axesInputFrom13 = kind == ReduceKind::sum>
 LogicalResult convertReduce(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
     return failure();
   SmallVector<int64_t> axes;
-  bool axesAsInput = kind == ReduceKind::sum && ctx.opset() >= 13;
+  bool axesAsInput = axesInputFrom13 && ctx.opset() >= 13;
   if (axesAsInput && ctx.input(1)) {
     auto v = ctx.requireConstInts(1, "axes");
     if (failed(v))
@@ -121,19 +123,204 @@ LogicalResult convertSoftmax(NodeContext &ctx) {
                   .getResult());
 }
 
-/// LayerNormalization (opset 17): `mica.layer_norm`. The optional Mean and
-/// InvStdDev outputs are not supported.
+/// Mean and variance of `x` over `axes` (kept as size-1 dims): returns
+/// {x - mean, mean, var}.
+FailureOr<std::array<Value, 3>> centeredMoments(NodeContext &ctx, Value x,
+                                                ArrayRef<int64_t> axes) {
+  auto mean = ctx.createValue<ReduceOp>(x, ReduceKind::mean, axes, true);
+  if (failed(mean))
+    return failure();
+  auto centered = ctx.createValue<SubOp>(x, *mean);
+  if (failed(centered))
+    return failure();
+  auto sq = ctx.createValue<MulOp>(*centered, *centered);
+  if (failed(sq))
+    return failure();
+  auto var = ctx.createValue<ReduceOp>(*sq, ReduceKind::mean, axes, true);
+  if (failed(var))
+    return failure();
+  return std::array<Value, 3>{*centered, *mean, *var};
+}
+
+/// LayerNormalization (opset 17): `mica.layer_norm`. When the optional
+/// Mean and InvStdDev outputs are used, the normalization is composed
+/// instead: mean and 1 / sqrt(var + eps) over dims [axis, rank) (kept as
+/// size-1 dims, as ONNX defines these outputs), y = (x - mean) * inv *
+/// scale + bias.
 LogicalResult convertLayerNorm(NodeContext &ctx) {
   FailureOr<Value> x = ctx.requiredInput(0);
   if (failed(x))
     return failure();
-  if (ctx.hasOutput(1) || ctx.hasOutput(2))
-    return ctx.emitError()
-           << "the Mean and InvStdDev outputs are not supported";
-  return bind(ctx, ctx.createValue<LayerNormOp>(
-                       *x, ctx.input(1), ctx.input(2),
-                       ctx.builder.getI64IntegerAttr(ctx.attrInt("axis", -1)),
-                       ctx.builder.getF32FloatAttr(ctx.attrFloat("epsilon", 1e-5f))));
+  float eps = ctx.attrFloat("epsilon", 1e-5f);
+  if (!ctx.hasOutput(1) && !ctx.hasOutput(2))
+    return bind(ctx, ctx.createValue<LayerNormOp>(
+                         *x, ctx.input(1), ctx.input(2),
+                         ctx.builder.getI64IntegerAttr(ctx.attrInt("axis", -1)),
+                         ctx.builder.getF32FloatAttr(eps)));
+  RankedTensorType type = ctx.inputType(0);
+  std::optional<int64_t> axis =
+      normalizeAxis(ctx.attrInt("axis", -1), type.getRank());
+  if (!axis)
+    return ctx.emitError() << "axis out of range for " << type;
+  auto axes = llvm::to_vector(llvm::seq<int64_t>(*axis, type.getRank()));
+  auto moments = centeredMoments(ctx, *x, axes);
+  if (failed(moments))
+    return failure();
+  auto [centered, mean, var] = *moments;
+  auto shifted =
+      ctx.createValue<AddOp>(var, ctx.scalarConstant(type.getElementType(),
+                                                     eps));
+  if (failed(shifted))
+    return failure();
+  Value inv = RsqrtOp::create(ctx.builder, ctx.loc, *shifted);
+  FailureOr<Value> y = ctx.createValue<MulOp>(centered, inv);
+  if (succeeded(y) && ctx.input(1))
+    y = ctx.createValue<MulOp>(*y, ctx.input(1));
+  if (succeeded(y) && ctx.input(2))
+    y = ctx.createValue<AddOp>(*y, ctx.input(2));
+  if (failed(y))
+    return failure();
+  ctx.setResult(0, *y);
+  if (ctx.hasOutput(1))
+    ctx.setResult(1, mean);
+  if (ctx.hasOutput(2))
+    ctx.setResult(2, inv);
+  return success();
+}
+
+/// MeanVarianceNormalization: (x - mean) / sqrt(var + 1e-9) over `axes`
+/// (default [0, 2, 3]), as ONNX's function body defines it.
+LogicalResult convertMVN(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  SmallVector<int64_t> axes = ctx.hasAttr("axes")
+                                  ? ctx.attrInts("axes")
+                                  : SmallVector<int64_t>{0, 2, 3};
+  for (int64_t &a : axes) {
+    std::optional<int64_t> n = normalizeAxis(a, type.getRank());
+    if (!n)
+      return ctx.emitError() << "axis " << a << " out of range for " << type;
+    a = *n;
+  }
+  auto moments = centeredMoments(ctx, *x, axes);
+  if (failed(moments))
+    return failure();
+  auto shifted = ctx.createValue<AddOp>(
+      (*moments)[2], ctx.scalarConstant(type.getElementType(), 1e-9));
+  if (failed(shifted))
+    return failure();
+  Value inv = RsqrtOp::create(ctx.builder, ctx.loc, *shifted);
+  return bind(ctx, ctx.createValue<MulOp>((*moments)[0], inv));
+}
+
+/// LRN over channels (dim 1, static): x / (bias + alpha / size * s)^beta
+/// where s sums x^2 over the window [c - (size-1)/2, c + ceil((size-1)/2)]:
+/// the squares are zero-padded along the channels and `size` shifted
+/// slices added.
+LogicalResult convertLRN(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank(), size = ctx.attrInt("size", 0);
+  if (rank < 3 || type.isDynamicDim(1) || size < 1)
+    return ctx.emitError() << "LRN needs a static channel dim (dim 1) and "
+                              "size >= 1, got "
+                           << type << " and size " << size;
+  int64_t channels = type.getDimSize(1);
+  Type elt = type.getElementType();
+  auto sq = ctx.createValue<MulOp>(*x, *x);
+  if (failed(sq))
+    return failure();
+  SmallVector<int64_t> pads(2 * rank, 0);
+  pads[1] = (size - 1) / 2;
+  pads[rank + 1] = size - 1 - pads[1];
+  auto padded = ctx.createValue<PadOp>(*sq, PadMode::constant, pads,
+                                       APFloat(0.0));
+  if (failed(padded))
+    return failure();
+  FailureOr<Value> sum;
+  for (int64_t i = 0; i < size; ++i) {
+    auto window = ctx.createValue<SliceOp>(
+        *padded, ArrayRef<int64_t>{1}, ArrayRef<int64_t>{i},
+        ArrayRef<int64_t>{i + channels}, ArrayRef<int64_t>{1});
+    if (failed(window))
+      return failure();
+    sum = i == 0 ? window : ctx.createValue<AddOp>(*sum, *window);
+    if (failed(sum))
+      return failure();
+  }
+  double alpha = ctx.attrFloat("alpha", 1e-4f), beta = ctx.attrFloat("beta",
+                                                                     0.75f);
+  double bias = ctx.attrFloat("bias", 1.0f);
+  auto scaled =
+      ctx.createValue<MulOp>(*sum, ctx.scalarConstant(elt, alpha / size));
+  if (failed(scaled))
+    return failure();
+  auto base = ctx.createValue<AddOp>(*scaled, ctx.scalarConstant(elt, bias));
+  if (failed(base))
+    return failure();
+  auto denom = ctx.createValue<PowOp>(*base, ctx.scalarConstant(elt, beta));
+  if (failed(denom))
+    return failure();
+  return bind(ctx, ctx.createValue<DivOp>(*x, *denom));
+}
+
+/// ReduceLogSum: log(reduce_sum(x)).
+LogicalResult convertReduceLogSum(NodeContext &ctx) {
+  if (failed(convertReduce<ReduceKind::sum, /*axesInputFrom13=*/false>(ctx)))
+    return failure();
+  Value sum = ctx.state.values.lookup(ctx.node.output(0));
+  ctx.setResult(0, LogOp::create(ctx.builder, ctx.loc, sum));
+  return success();
+}
+
+/// Hardmax along `axis` (opset 13; before, over the 2-D coercion at `axis`
+/// like Softmax): one_hot(argmax(x, axis), depth = dim(axis), axis) with
+/// the first maximum winning, cast to the input type by the one-hot
+/// values.
+LogicalResult convertHardmax(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  std::optional<int64_t> axis =
+      normalizeAxis(ctx.attrInt("axis", ctx.opset() >= 13 ? -1 : 1), rank);
+  if (!axis)
+    return ctx.emitError() << "axis out of range for " << type;
+  Value in = *x;
+  if (ctx.opset() < 13 && *axis != rank - 1) {
+    if (!type.hasStaticShape())
+      return ctx.emitError() << "hardmax (opset < 13) needs a static shape, "
+                                "got "
+                             << type;
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < rank; ++i)
+      (i < *axis ? outer : inner) *= type.getDimSize(i);
+    FailureOr<Value> flat = ctx.reshape(in, {outer, inner});
+    if (failed(flat))
+      return failure();
+    in = *flat;
+  }
+  auto inType = cast<RankedTensorType>(in.getType());
+  int64_t a = in == *x ? *axis : 1;
+  if (inType.isDynamicDim(a))
+    return ctx.emitError() << "hardmax needs a static dim " << a << ", got "
+                           << inType;
+  auto arg = ctx.createValue<ArgMaxOp>(in, a, false, false);
+  if (failed(arg))
+    return failure();
+  SmallVector<int64_t> dims(inType.getShape());
+  auto outType = RankedTensorType::get(dims, inType.getElementType());
+  Value hot = OneHotOp::create(ctx.builder, ctx.loc, outType, *arg,
+                               inType.getDimSize(a), a, APFloat(1.0),
+                               APFloat(0.0));
+  if (in == *x)
+    return bind(ctx, hot);
+  return bind(ctx, ctx.reshape(hot, type.getShape()));
 }
 
 /// BatchNormalization in inference mode: `mica.batch_norm`.
@@ -262,4 +449,8 @@ void onnx_import::populateReductionConverters(ConverterTable &table) {
   add("InstanceNormalization", convertInstanceNorm, 6);
   add("TopK", convertTopK);
   add("CumSum", convertCumSum, 11);
+  add("ReduceLogSum", convertReduceLogSum);
+  add("MeanVarianceNormalization", convertMVN, 9);
+  add("LRN", convertLRN);
+  add("Hardmax", convertHardmax);
 }

@@ -8,7 +8,9 @@
 /// Constant, Reshape (0 = copy, -1, allowzero), Flatten, Squeeze, Unsqueeze,
 /// Transpose, Concat, Split, Slice, Gather, GatherElements,
 /// ScatterElements/Scatter, ScatterND, Expand, Tile, Pad, Shape, Size,
-/// Range, ConstantOfShape, OneHot, Resize and Upsample. Operands that mica
+/// Range, ConstantOfShape, OneHot, Resize and Upsample; DepthToSpace,
+/// SpaceToDepth, Trilu, EyeLike, GatherND and Compress composed from mica
+/// ops. Operands that mica
 /// needs as attributes (axes, starts, pads, repeats, ...) must be
 /// compile-time constants.
 ///
@@ -55,9 +57,12 @@ FailureOr<Value> entryOf(NodeContext &ctx, Value vector, int64_t i) {
 /// entries say with `known` (the shape-inferred type, when given); with at
 /// most one dynamic dim the reshape is static, otherwise the shape vector
 /// is assembled from shape_of(x), `src` and constants.
+/// With `zeroCopies` (ONNX Reshape without allowzero), a run-time entry `i`
+/// that is 0 takes dim `i` of `x`.
 FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, ArrayRef<ShapeEntry> entries,
                            Value src = nullptr,
-                           RankedTensorType known = nullptr) {
+                           RankedTensorType known = nullptr,
+                           bool zeroCopies = false) {
   auto xType = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape;
   for (const ShapeEntry &e : entries) {
@@ -98,6 +103,19 @@ FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, ArrayRef<ShapeEntry> entri
                          e.value);
     if (failed(piece))
       return failure();
+    if (e.kind == ShapeEntry::EntryOf && zeroCopies &&
+        e.value < xType.getRank()) {
+      auto dim = entryOf(ctx, *dims, e.value);
+      if (failed(dim))
+        return failure();
+      auto isZero = ctx.createValue<CompareOp>(CmpPredicate::eq, *piece,
+                                               ctx.i64Constant({0}));
+      if (failed(isZero))
+        return failure();
+      piece = ctx.createValue<WhereOp>(*isZero, *dim, *piece);
+      if (failed(piece))
+        return failure();
+    }
     pieces.push_back(*piece);
   }
   flush();
@@ -164,9 +182,20 @@ LogicalResult convertReshape(NodeContext &ctx) {
     return failure();
   bool allowZero = ctx.attrInt("allowzero", 0) != 0;
   int64_t rank = ctx.inputType(0).getRank();
-  auto partial = ctx.inputType(1).getRank() == 1
+  RankedTensorType shapeType = ctx.inputType(1);
+  auto partial = shapeType.getRank() == 1
                      ? getPartialShapeValues(*shapeIn)
                      : std::nullopt;
+  // A shape of static length about which nothing is known (e.g. a graph
+  // input): every entry is run-time, and its 0 entries copy input dims
+  // unless allowzero. (Entries of a partially known shape, like the
+  // Shape/Gather/Concat pattern of exported models, are dims and are used
+  // as they are.)
+  bool opaqueShape = false;
+  if (!partial && shapeType.getRank() == 1 && !shapeType.isDynamicDim(0)) {
+    partial = SmallVector<std::optional<int64_t>>(shapeType.getDimSize(0));
+    opaqueShape = true;
+  }
   if (!partial) {
     // Unknown length too: take the shape operand as is.
     FailureOr<RankedTensorType> known = ctx.outputType(0);
@@ -192,7 +221,8 @@ LogicalResult convertReshape(NodeContext &ctx) {
     }
   }
   return bind(ctx, reshapeTo(ctx, *x, entries, *shapeIn,
-                             ctx.inferredOutputType(0)));
+                             ctx.inferredOutputType(0),
+                             opaqueShape && !allowZero));
 }
 
 /// Flatten: [prod(dims[:axis]), prod(dims[axis:])].
@@ -201,8 +231,11 @@ LogicalResult convertFlatten(NodeContext &ctx) {
   if (failed(x))
     return failure();
   RankedTensorType type = ctx.inputType(0);
+  // axis is in [-rank, rank]; a negative one counts from rank.
+  int64_t rawAxis = ctx.attrInt("axis", 1);
   std::optional<int64_t> axis =
-      normalizeAxis(ctx.attrInt("axis", 1), type.getRank() + 1);
+      rawAxis < 0 ? normalizeAxis(rawAxis, type.getRank())
+                  : normalizeAxis(rawAxis, type.getRank() + 1);
   if (!axis)
     return ctx.emitError() << "axis out of range for " << type;
   auto product = [&](int64_t from, int64_t to) -> int64_t {
@@ -450,9 +483,8 @@ LogicalResult convertSlice(NodeContext &ctx) {
         return failure();
       auto partial = getPartialShapeValues(*v);
       if (!partial)
-        return ctx.emitError() << "the length of input '"
-                               << (index == 1 ? "starts" : "ends")
-                               << "' must be known at compile time";
+        return ctx.emitNotConstant(index, index == 1 ? "starts" : "ends",
+                                   "of a length known at compile time");
       *list = *partial;
     }
     if (ctx.input(3)) {
@@ -612,8 +644,8 @@ LogicalResult convertPad(NodeContext &ctx) {
     if (ctx.input(2)) {
       auto v = ctx.constFloats(2);
       if (!v || v->size() != 1)
-        return ctx.emitError()
-               << "input 'constant_value' must be a compile-time constant";
+        return ctx.emitNotConstant(2, "constant_value",
+                                   "a compile-time constant scalar");
       value = (*v)[0];
     }
   }
@@ -713,9 +745,11 @@ LogicalResult convertOneHot(NodeContext &ctx) {
   auto values = ctx.constFloats(2);
   if (failed(indices))
     return failure();
-  if (!depth || depth->size() != 1 || !values || values->size() != 2)
-    return ctx.emitError() << "inputs 'depth' and 'values' must be "
-                              "compile-time constants (1 and 2 elements)";
+  if (!depth || depth->size() != 1)
+    return ctx.emitNotConstant(1, "depth", "a compile-time constant scalar");
+  if (!values || values->size() != 2)
+    return ctx.emitNotConstant(2, "values",
+                               "a compile-time constant of 2 elements");
   RankedTensorType idxType = ctx.inputType(0);
   std::optional<int64_t> axis =
       normalizeAxis(ctx.attrInt("axis", -1), idxType.getRank() + 1);
@@ -764,8 +798,7 @@ LogicalResult convertResize(NodeContext &ctx) {
     if (auto s = ctx.constFloats(scalesIndex))
       scales = *s;
     else if (ctx.input(scalesIndex))
-      return ctx.emitError() << "input 'scales' must be a compile-time "
-                                "constant";
+      return ctx.emitNotConstant(scalesIndex, "scales");
     if (scales.empty() && !upsample && ctx.opset() >= 11) {
       auto sizes = ctx.requireConstInts(3, "sizes");
       if (failed(sizes))
@@ -811,6 +844,229 @@ LogicalResult convertResize(NodeContext &ctx) {
               ctx.createValue<ResizeOp>(*x, *mode, scales, coord, nearest));
 }
 
+//===----------------------------------------------------------------------===//
+// Rearrangements composed from reshape/transpose/gather/where
+//===----------------------------------------------------------------------===//
+
+/// DepthToSpace (DCR or CRD) and SpaceToDepth on NCHW with static C, H, W,
+/// as reshape -> transpose -> reshape:
+///   DCR: [N, b, b, C/b^2, H, W] perm [0, 3, 4, 1, 5, 2]
+///   CRD: [N, C/b^2, b, b, H, W] perm [0, 1, 4, 2, 5, 3]
+///   SpaceToDepth: [N, C, H/b, b, W/b, b] perm [0, 3, 5, 1, 2, 4]
+LogicalResult convertDepthSpace(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t b = ctx.attrInt("blocksize", 0);
+  bool toSpace = ctx.node.op_type() == "DepthToSpace";
+  if (type.getRank() != 4 || b < 1 ||
+      llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
+    return ctx.emitError() << "needs a 4-D input with static C, H, W and "
+                              "blocksize >= 1, got "
+                           << type << " and blocksize " << b;
+  int64_t n = type.getDimSize(0), c = type.getDimSize(1),
+          h = type.getDimSize(2), w = type.getDimSize(3);
+  if (toSpace ? c % (b * b) : h % b || w % b)
+    return ctx.emitError() << type << " is not divisible by blocksize " << b;
+  SmallVector<int64_t> split, perm, out;
+  if (!toSpace) {
+    split = {n, c, h / b, b, w / b, b};
+    perm = {0, 3, 5, 1, 2, 4};
+    out = {n, c * b * b, h / b, w / b};
+  } else if (ctx.attrString("mode", "DCR") == "CRD") {
+    split = {n, c / (b * b), b, b, h, w};
+    perm = {0, 1, 4, 2, 5, 3};
+    out = {n, c / (b * b), h * b, w * b};
+  } else {
+    split = {n, b, b, c / (b * b), h, w};
+    perm = {0, 3, 4, 1, 5, 2};
+    out = {n, c / (b * b), h * b, w * b};
+  }
+  FailureOr<Value> v = ctx.reshape(*x, split);
+  if (succeeded(v))
+    v = ctx.createValue<TransposeOp>(*v, perm);
+  if (failed(v))
+    return failure();
+  return bind(ctx, ctx.reshape(*v, out));
+}
+
+/// A constant i1 mask of `shape` (static, rank >= 2) over its last two dims
+/// (row i, column j): true where `keep(j - i)`.
+Value diagonalMask(NodeContext &ctx, ArrayRef<int64_t> shape,
+                   llvm::function_ref<bool(int64_t)> keep) {
+  int64_t rows = shape[shape.size() - 2], cols = shape.back();
+  SmallVector<bool> bits;
+  bits.reserve(rows * cols);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      bits.push_back(keep(j - i));
+  auto type = RankedTensorType::get({rows, cols}, ctx.builder.getI1Type());
+  return ConstantOp::create(ctx.builder, ctx.loc,
+                            DenseElementsAttr::get(type, ArrayRef(bits)));
+}
+
+/// Trilu: where(mask, x, 0) with a constant mask of the (static) last two
+/// dims keeping j - i >= k (upper) or j - i <= k (lower); k is a constant
+/// input (default 0).
+LogicalResult convertTrilu(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  if (rank < 2 || type.isDynamicDim(rank - 1) || type.isDynamicDim(rank - 2))
+    return ctx.emitError() << "needs static last two dims, got " << type;
+  int64_t k = 0;
+  if (ctx.input(1)) {
+    auto v = ctx.requireConstInts(1, "k");
+    if (failed(v))
+      return failure();
+    if (v->size() != 1)
+      return ctx.emitError() << "input 'k' must hold one value";
+    k = (*v)[0];
+  }
+  bool upper = ctx.attrInt("upper", 1) != 0;
+  Value mask = diagonalMask(ctx, type.getShape(), [&](int64_t d) {
+    return upper ? d >= k : d <= k;
+  });
+  return bind(ctx, ctx.createValue<WhereOp>(
+                       mask, *x, ctx.scalarConstant(type.getElementType(), 0)));
+}
+
+/// EyeLike: ones on diagonal `k` of a static 2-D shape, zeros elsewhere, in
+/// `dtype` (default: the input's element type).
+LogicalResult convertEyeLike(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  RankedTensorType type = ctx.inputType(0);
+  if (type.getRank() != 2 || !type.hasStaticShape())
+    return ctx.emitError() << "needs a static 2-D input, got " << type;
+  Type elt = type.getElementType();
+  if (ctx.hasAttr("dtype")) {
+    int64_t dtype = ctx.attrInt("dtype", 0);
+    elt = convertElementType(ctx.getContext(), dtype);
+    if (!elt)
+      return ctx.emitError() << "dtype " << onnxTypeName(dtype)
+                             << " is not supported by mica";
+  }
+  int64_t k = ctx.attrInt("k", 0);
+  Value mask =
+      diagonalMask(ctx, type.getShape(), [&](int64_t d) { return d == k; });
+  return bind(ctx, ctx.createValue<WhereOp>(mask, ctx.scalarConstant(elt, 1),
+                                            ctx.scalarConstant(elt, 0)));
+}
+
+/// GatherND(data, indices, batch_dims = b) with m = indices.shape[-1]: the
+/// indexed dims [b, b + m) of data (static) are flattened together with
+/// the batch dims, each index tuple (negative entries wrapped) becomes a
+/// linear index (a dot product with the row-major strides, plus the batch
+/// offset) and one `mica.gather` along axis 0 picks the slices.
+LogicalResult convertGatherND(NodeContext &ctx) {
+  auto data = ctx.requiredInput(0), indices = ctx.requiredInput(1);
+  if (failed(data) || failed(indices))
+    return failure();
+  RankedTensorType dType = ctx.inputType(0), iType = ctx.inputType(1);
+  int64_t b = ctx.attrInt("batch_dims", 0), q = iType.getRank();
+  if (q < 1 || iType.isDynamicDim(q - 1))
+    return ctx.emitError() << "the last dim of the indices must be static, "
+                              "got "
+                           << iType;
+  int64_t m = iType.getDimSize(q - 1);
+  if (b < 0 || b >= q || b + m > dType.getRank())
+    return ctx.emitError() << "batch_dims " << b << " and index depth " << m
+                           << " do not fit data " << dType << " and indices "
+                           << iType;
+  for (int64_t i = 0; i < b + m; ++i)
+    if (dType.isDynamicDim(i) || (i < b && iType.isDynamicDim(i)))
+      return ctx.emitError() << "needs static batch and indexed dims, got "
+                             << dType << " and " << iType;
+  ArrayRef<int64_t> dims = dType.getShape();
+  SmallVector<int64_t> sizes(dims.begin() + b, dims.begin() + b + m);
+  SmallVector<int64_t> strides(m, 1);
+  for (int64_t j = m - 2; j >= 0; --j)
+    strides[j] = strides[j + 1] * sizes[j + 1];
+  int64_t block = m ? strides[0] * sizes[0] : 1, batch = 1;
+  for (int64_t i = 0; i < b; ++i)
+    batch *= dims[i];
+
+  Value idx = ctx.castTo(*indices, ctx.builder.getI64Type());
+  Value sizeVec = ctx.i64Constant(sizes);
+  auto neg = ctx.createValue<CompareOp>(CmpPredicate::lt, idx,
+                                        ctx.i64Constant({0}, true));
+  auto wrapped = ctx.createValue<AddOp>(idx, sizeVec);
+  if (failed(neg) || failed(wrapped))
+    return failure();
+  auto fixed = ctx.createValue<WhereOp>(*neg, *wrapped, idx);
+  if (failed(fixed))
+    return failure();
+  auto weighted = ctx.createValue<MulOp>(*fixed, ctx.i64Constant(strides));
+  if (failed(weighted))
+    return failure();
+  auto linear = ctx.createValue<ReduceOp>(*weighted, ReduceKind::sum,
+                                          ArrayRef<int64_t>{q - 1}, false);
+  if (failed(linear))
+    return failure();
+  if (b > 0) {
+    // Offset of each batch entry: its flat batch position times `block`.
+    SmallVector<int64_t> offsets, offShape(dims.begin(), dims.begin() + b);
+    for (int64_t i = 0; i < batch; ++i)
+      offsets.push_back(i * block);
+    offShape.append(q - 1 - b, 1);
+    auto offType =
+        RankedTensorType::get(offShape, ctx.builder.getI64Type());
+    Value off = ConstantOp::create(
+        ctx.builder, ctx.loc,
+        DenseElementsAttr::get(offType, ArrayRef<int64_t>(offsets)));
+    linear = ctx.createValue<AddOp>(*linear, off);
+    if (failed(linear))
+      return failure();
+  }
+  SmallVector<int64_t> flatShape{batch * block};
+  flatShape.append(dims.begin() + b + m, dims.end());
+  FailureOr<Value> flat = ctx.reshape(*data, flatShape);
+  if (failed(flat))
+    return failure();
+  return bind(ctx, ctx.createValue<GatherOp>(*flat, *linear, 0));
+}
+
+/// Compress with a compile-time constant condition: a gather of the
+/// positions where it is true (along `axis`, or of the flattened input).
+LogicalResult convertCompress(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto cond = ctx.constInts(1);
+  if (!cond)
+    return ctx.emitNotConstant(1, "condition");
+  RankedTensorType type = ctx.inputType(0);
+  Value in = *x;
+  int64_t axis = 0;
+  if (ctx.hasAttr("axis")) {
+    std::optional<int64_t> a =
+        normalizeAxis(ctx.attrInt("axis", 0), type.getRank());
+    if (!a)
+      return ctx.emitError() << "axis out of range for " << type;
+    axis = *a;
+  } else {
+    if (!type.hasStaticShape())
+      return ctx.emitError() << "compress without axis needs a static "
+                                "shape, got "
+                             << type;
+    FailureOr<Value> flat = ctx.reshape(*x, {type.getNumElements()});
+    if (failed(flat))
+      return failure();
+    in = *flat;
+  }
+  SmallVector<int64_t> picked;
+  for (auto [i, c] : llvm::enumerate(*cond))
+    if (c)
+      picked.push_back(i);
+  return bind(ctx, ctx.createValue<GatherOp>(in, ctx.i64Constant(picked),
+                                             axis));
+}
+
 } // namespace
 
 void onnx_import::populateShapeConverters(ConverterTable &table) {
@@ -820,6 +1076,12 @@ void onnx_import::populateShapeConverters(ConverterTable &table) {
   add("Constant", convertConstant, 1);
   add("Reshape", convertReshape, 5);
   add("Flatten", convertFlatten, 1);
+  add("DepthToSpace", convertDepthSpace, 1);
+  add("SpaceToDepth", convertDepthSpace, 1);
+  add("Trilu", convertTrilu, 14);
+  add("EyeLike", convertEyeLike, 9);
+  add("GatherND", convertGatherND, 11);
+  add("Compress", convertCompress, 9);
   add("Squeeze", convertSqueeze, 1);
   add("Unsqueeze", convertUnsqueeze, 1);
   add("Transpose", convertTranspose, 1);

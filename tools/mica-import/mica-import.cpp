@@ -38,6 +38,10 @@ static cl::opt<bool> emitBytecode("emit-bytecode",
 static cl::list<std::string>
     inputShapes("input-shape", cl::CommaSeparated,
                 cl::desc("Pin input shapes: name=1x128,other=4x?x8"));
+static cl::list<std::string> freezeInputs(
+    "freeze-input",
+    cl::desc("ONNX: import graph input NAME as a constant with the value of "
+             "a serialized TensorProto: NAME=FILE.pb (repeatable)"));
 static cl::opt<std::string>
     functionName("function-name", cl::desc("Name of the generated function"),
                  cl::init("main"));
@@ -129,6 +133,16 @@ int main(int argc, char **argv) {
       errs() << "error: --input-shape: " << error << "\n";
       return 1;
     }
+  }
+
+  for (StringRef spec : freezeInputs) {
+    auto [name, file] = spec.split('=');
+    if (name.empty() || file.empty()) {
+      errs() << "error: --freeze-input: expected NAME=FILE.pb, got '" << spec
+             << "'\n";
+      return 1;
+    }
+    options.frozenInputs[name] = file.str();
   }
 
   if (!module)

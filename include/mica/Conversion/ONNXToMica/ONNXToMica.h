@@ -46,6 +46,12 @@ struct ONNXImportOptions {
   /// -> {1, 128}). Shape inference then runs again so that every value gets
   /// the static type that follows.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Graph inputs to freeze: by input name, the path of a serialized ONNX
+  /// TensorProto whose value the input takes. The input becomes an
+  /// initializer (a constant) before checking and shape inference, so ops
+  /// that need compile-time constant operands (Reshape shapes, Slice
+  /// starts, Pad pads, ...) import when a model feeds them as inputs.
+  llvm::StringMap<std::string> frozenInputs;
   /// Name of the generated function; empty = "main".
   std::string functionName;
   /// Initializers and constants with at most this many elements become
