@@ -240,6 +240,8 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
                              c = getConstantIntValue(d);
       if (a && c)
         total = rewriter.getIndexAttr(*a + *c);
+      else if (a == 0)
+        total = d;
       else
         total = arith::AddIOp::create(rewriter, loc, toValue(rewriter, loc, total),
                                       toValue(rewriter, loc, d))
