@@ -53,6 +53,8 @@ static LogicalResult bindRange(NodeContext &ctx, const RandomRange &base,
       return ctx.emitError() << "operands do not broadcast: " << base.type
                              << " and " << otherType;
     r.type = RankedTensorType::get(*shape, base.type.getElementType());
+    if (r.type != base.type)
+      r.shape = Value();
   }
   ctx.state.ranges.push_back(r);
   TFValue v;
@@ -97,6 +99,10 @@ static FailureOr<Value> rangeConstant(NodeContext &ctx, const RandomRange &r,
                                       Type elt, double value) {
   if (r.type.hasStaticShape())
     return ctx.scalarConstant(elt, value, r.type.getShape());
+  if (r.shape)
+    return ctx.createTyped<FillOp>(
+        RankedTensorType::get(r.type.getShape(), elt), r.shape,
+                                   cast<TypedAttr>(scalarAttr(elt, value)));
   return ctx.emitError() << "RandomUniform '" << r.source->name()
                          << "' folds away but its shape " << r.type
                          << " is not static";
@@ -105,12 +111,29 @@ static FailureOr<Value> rangeConstant(NodeContext &ctx, const RandomRange &r,
 /// RandomUniform: output in [0, 1) of the shape given by input 0.
 static LogicalResult convertRandomUniform(NodeContext &ctx) {
   FailureOr<Type> elt = ctx.attrElementType("dtype");
-  FailureOr<SmallVector<int64_t>> shape = ctx.requireConstInts(0, "shape");
-  if (failed(elt) || failed(shape))
+  FailureOr<Value> shapeValue = ctx.input(0);
+  if (failed(elt) || failed(shapeValue))
     return failure();
+  // The shape may be known only at run time (dropout on a dynamic batch).
+  auto shapeType = cast<RankedTensorType>(shapeValue->getType());
+  if (shapeType.getRank() != 1 || shapeType.isDynamicDim(0) ||
+      !isa<IntegerType>(shapeType.getElementType()))
+    return ctx.emitError() << "the shape must be a 1-D integer tensor of "
+                              "static length, not "
+                           << shapeType;
+  std::optional<SmallVector<std::optional<int64_t>>> partial =
+      getPartialShapeValues(*shapeValue);
+  SmallVector<int64_t> dims;
+  for (int64_t i = 0; i < shapeType.getDimSize(0); ++i) {
+    std::optional<int64_t> d = partial ? (*partial)[i] : std::nullopt;
+    if (d && *d < 0)
+      return ctx.emitError() << "invalid dim " << *d << " in the shape";
+    dims.push_back(d ? *d : ShapedType::kDynamic);
+  }
   RandomRange r;
   r.source = &ctx.node;
-  r.type = RankedTensorType::get(*shape, *elt);
+  r.type = RankedTensorType::get(dims, *elt);
+  r.shape = *shapeValue;
   ctx.state.ranges.push_back(r);
   TFValue v;
   v.range = ctx.state.ranges.size() - 1;

@@ -87,6 +87,9 @@ struct RandomRange {
   /// Values lie in [lo, hi).
   double lo = 0, hi = 1;
   mlir::RankedTensorType type;
+  /// The run-time shape (a 1-D integer tensor) when `type` has dynamic
+  /// dims; a folded-away mask of that shape becomes a `mica.fill`.
+  mlir::Value shape;
 };
 
 /// What a tensor name is bound to: an SSA value, a TensorArray handle or a
@@ -226,8 +229,9 @@ public:
   // Building ops
   //===--------------------------------------------------------------------===//
 
-  /// Creates `OpT` from `args`, infers its result types and folds it. Never
-  /// aborts: failed inference emits an error at the node.
+  /// Creates `OpT` from `args`, infers its result types, verifies and folds
+  /// it. Never aborts: failed inference or verification emits an error at
+  /// the node.
   template <typename OpT, typename... Args>
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> create(unsigned numResults,
                                                          Args &&...args) {
@@ -246,6 +250,12 @@ public:
     }
     for (auto [result, type] : llvm::zip(op->getResults(), types))
       result.setType(type);
+    // Inference may accept what the verifier rejects (e.g. mixed element
+    // types); never fold an invalid op.
+    if (mlir::failed(mlir::verify(op.getOperation(), false))) {
+      op->erase();
+      return mlir::failure();
+    }
     return fold(op);
   }
   /// create<OpT> for single-result ops.

@@ -203,6 +203,12 @@ LogicalResult tf_import::convertNode(ImportState &state,
     const tf::AttrValue *value = ctx.findAttr("value");
     if (!value || !value->has_tensor())
       return ctx.emitError() << "Const has no 'value' tensor";
+    const tf::AttrValue *dtype = ctx.findAttr("dtype");
+    if (dtype && dtype->type() != value->tensor().dtype())
+      return ctx.emitError()
+             << "the 'dtype' attribute (" << dataTypeName(dtype->type())
+             << ") differs from the value's dtype ("
+             << dataTypeName(value->tensor().dtype()) << ")";
     FailureOr<ElementsAttr> attr =
         state.convertTensor(value->tensor(), node.name(), ctx.loc);
     if (failed(attr))
