@@ -412,6 +412,165 @@ LogicalResult convertConv(NodeContext &ctx) {
   return success();
 }
 
+/// ConvTranspose as a stride-1 `mica.conv` over the zero-upsampled input:
+///   1. every spatial dim of x gets s - 1 zeros after each element
+///      (reshape [.., D, 1, ..] -> pad the unit dim to s -> reshape [.., D*s]),
+///   2. is padded by d (k - 1) - pad_begin before and
+///      d (k - 1) - pad_end + output_padding - (s - 1) after (a negative
+///      amount crops),
+///   3. is convolved (dilation d, group g) with the weight turned from
+///      [Cin, Cout/g, k..] into [Cout, Cin/g, k..] and flipped spatially.
+/// Pads come from `pads`, or from `output_shape` / auto_pad SAME_* (total =
+/// s (D - 1) + output_padding + d (k - 1) + 1 - out, split as ONNX does:
+/// begin = total / 2 for SAME_UPPER and NOTSET, the larger half for
+/// SAME_LOWER).
+LogicalResult convertConvTranspose(NodeContext &ctx) {
+  auto x = ctx.requiredInput(0), w = ctx.requiredInput(1);
+  if (failed(x) || failed(w))
+    return failure();
+  RankedTensorType xType = ctx.inputType(0), wType = ctx.inputType(1);
+  int64_t rank = xType.getRank(), spatial = rank - 2;
+  if (rank < 3 || rank > 5 || wType.getRank() != rank ||
+      !wType.hasStaticShape() ||
+      llvm::any_of(xType.getShape().drop_front(), ShapedType::isDynamic))
+    return ctx.emitError() << "ConvTranspose needs 1-3 spatial dims, a static "
+                              "weight of the input rank and static input "
+                              "dims but the batch, got "
+                           << xType << " and " << wType;
+  int64_t group = ctx.attrInt("group", 1);
+  int64_t cin = xType.getDimSize(1), coutG = wType.getDimSize(1);
+  if (group < 1 || cin % group || wType.getDimSize(0) != cin)
+    return ctx.emitError() << "weight " << wType << " does not match input "
+                           << xType << " with group " << group;
+  auto list = [&](StringRef name, int64_t n, int64_t dflt) {
+    SmallVector<int64_t> v = ctx.attrInts(name);
+    if (v.empty())
+      v.assign(n, dflt);
+    return v;
+  };
+  SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
+  SmallVector<int64_t> strides = list("strides", spatial, 1),
+                       dilations = list("dilations", spatial, 1),
+                       pads = list("pads", 2 * spatial, 0),
+                       outPad = list("output_padding", spatial, 0);
+  SmallVector<int64_t> outShape = ctx.attrInts("output_shape");
+  if (static_cast<int64_t>(outShape.size()) == rank)
+    outShape.erase(outShape.begin(), outShape.begin() + 2);
+  if (static_cast<int64_t>(strides.size()) != spatial ||
+      static_cast<int64_t>(dilations.size()) != spatial ||
+      static_cast<int64_t>(pads.size()) != 2 * spatial ||
+      static_cast<int64_t>(outPad.size()) != spatial ||
+      (!outShape.empty() && static_cast<int64_t>(outShape.size()) != spatial))
+    return ctx.emitError() << "strides, dilations, pads, output_padding and "
+                              "output_shape must match the "
+                           << spatial << " spatial dims";
+  std::string autoPad = ctx.attrString("auto_pad", "NOTSET");
+  if (autoPad == "VALID")
+    pads.assign(2 * spatial, 0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t in = xType.getDimSize(i + 2);
+    int64_t full = strides[i] * (in - 1) + outPad[i] +
+                   (kernel[i] - 1) * dilations[i] + 1;
+    int64_t target;
+    if (!outShape.empty())
+      target = outShape[i];
+    else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
+      target = in * strides[i];
+    else
+      continue;
+    int64_t total = full - target;
+    int64_t half = total / 2;
+    pads[i] = autoPad == "SAME_LOWER" ? total - half : half;
+    pads[i + spatial] = total - pads[i];
+  }
+
+  // 1. Zero-upsample: [N, C, D1, .., Dn] -> [N, C, D1, 1, .., Dn, 1] ->
+  // pad the unit dims to s -> [N, C, D1*s1, .., Dn*sn].
+  Value up = *x;
+  if (llvm::any_of(strides, [](int64_t s) { return s > 1; })) {
+    SmallVector<int64_t> split{xType.getDimSize(0), cin}, merged = split;
+    SmallVector<int64_t> upPads(2 * (2 + 2 * spatial), 0);
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t d = xType.getDimSize(i + 2);
+      split.append({d, 1});
+      merged.push_back(d * strides[i]);
+      upPads[2 + 2 * spatial + 3 + 2 * i] = strides[i] - 1;
+    }
+    FailureOr<Value> v = ctx.reshape(up, split);
+    if (succeeded(v))
+      v = ctx.createValue<PadOp>(*v, PadMode::constant, upPads, APFloat(0.0));
+    if (succeeded(v))
+      v = ctx.reshape(*v, merged);
+    if (failed(v))
+      return failure();
+    up = *v;
+  }
+  // 2. Pad (or crop) the upsampled input.
+  SmallVector<int64_t> padAmounts(2 * rank, 0);
+  SmallVector<int64_t> cropAxes, cropStarts, cropEnds, cropSteps;
+  auto upType = cast<RankedTensorType>(up.getType());
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t extent = dilations[i] * (kernel[i] - 1);
+    int64_t before = extent - pads[i];
+    int64_t after = extent - pads[i + spatial] + outPad[i] - (strides[i] - 1);
+    padAmounts[i + 2] = std::max<int64_t>(before, 0);
+    padAmounts[rank + i + 2] = std::max<int64_t>(after, 0);
+    if (before < 0 || after < 0) {
+      cropAxes.push_back(i + 2);
+      cropStarts.push_back(std::max<int64_t>(-before, 0));
+      cropEnds.push_back(upType.getDimSize(i + 2) + padAmounts[i + 2] -
+                         std::max<int64_t>(-after, 0));
+      cropSteps.push_back(1);
+    }
+  }
+  if (llvm::any_of(padAmounts, [](int64_t p) { return p > 0; })) {
+    auto padded = ctx.createValue<PadOp>(up, PadMode::constant, padAmounts,
+                                         APFloat(0.0));
+    if (failed(padded))
+      return failure();
+    up = *padded;
+  }
+  if (!cropAxes.empty()) {
+    auto cropped = ctx.createValue<SliceOp>(up, cropAxes, cropStarts,
+                                            cropEnds, cropSteps);
+    if (failed(cropped))
+      return failure();
+    up = *cropped;
+  }
+  // 3. Weight [Cin, Cout/g, k..] -> [g, Cin/g, Cout/g, k..] -> transpose
+  // -> [Cout, Cin/g, k..], flipped along the kernel dims.
+  SmallVector<int64_t> grouped{group, cin / group, coutG};
+  grouped.append(kernel);
+  SmallVector<int64_t> perm{0, 2, 1};
+  SmallVector<int64_t> flipAxes, flipStarts, flipEnds, flipSteps;
+  SmallVector<int64_t> oihw{group * coutG, cin / group};
+  oihw.append(kernel);
+  for (int64_t i = 0; i < spatial; ++i) {
+    perm.push_back(3 + i);
+    flipAxes.push_back(2 + i);
+    flipStarts.push_back(-1);
+    flipEnds.push_back(-kernel[i] - 1);
+    flipSteps.push_back(-1);
+  }
+  FailureOr<Value> weight = ctx.reshape(*w, grouped);
+  if (succeeded(weight))
+    weight = ctx.createValue<TransposeOp>(*weight, perm);
+  if (succeeded(weight))
+    weight = ctx.reshape(*weight, oihw);
+  if (succeeded(weight))
+    weight = ctx.createValue<SliceOp>(*weight, flipAxes, flipStarts, flipEnds,
+                                      flipSteps);
+  if (failed(weight))
+    return failure();
+  SmallVector<int64_t> ones(spatial, 1), zeros(2 * spatial, 0);
+  auto out = ctx.createValue<ConvOp>(up, *weight, ctx.input(2), ones,
+                                     dilations, zeros, group);
+  if (failed(out))
+    return failure();
+  ctx.setResult(0, *out);
+  return success();
+}
+
 /// MaxPool / AveragePool: `mica.pool`.
 template <PoolKind kind>
 LogicalResult convertPool(NodeContext &ctx) {
@@ -458,6 +617,7 @@ void onnx_import::populateContractionConverters(ConverterTable &table) {
   table[converterKey("", "Gemm")] = {convertGemm, 7, 17};
   table[converterKey("", "Einsum")] = {convertEinsum, 12, 17};
   table[converterKey("", "Conv")] = {convertConv, 1, 17};
+  table[converterKey("", "ConvTranspose")] = {convertConvTranspose, 1, 17};
   table[converterKey("", "MaxPool")] = {convertPool<PoolKind::max>, 1, 17};
   table[converterKey("", "AveragePool")] = {convertPool<PoolKind::avg>, 7, 17};
   table[converterKey("", "GlobalAveragePool")] = {

@@ -774,6 +774,200 @@ LogicalResult convertOneHot(NodeContext &ctx) {
                        .getResult());
 }
 
+/// The ONNX 1-D resize coefficients for a sample at fraction `ratio` past
+/// its floor (1 when the sample is on a grid point).
+SmallVector<double> resizeCoeffs(StringRef mode, StringRef nearestMode,
+                                 double ratio, double cubicA) {
+  if (mode == "cubic") {
+    double a = cubicA, r = ratio, q = 1 - ratio;
+    return {((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
+            ((a + 2) * r - (a + 3)) * r * r + 1,
+            ((a + 2) * q - (a + 3)) * q * q + 1,
+            ((a * (q + 1) - 5 * a) * (q + 1) + 8 * a) * (q + 1) - 4 * a};
+  }
+  if (mode == "linear")
+    return {1 - ratio, ratio};
+  // nearest
+  if (ratio == 1)
+    return {0, 1};
+  bool up;
+  if (nearestMode == "round_prefer_ceil")
+    up = ratio >= 0.5;
+  else if (nearestMode == "floor")
+    up = false;
+  else if (nearestMode == "ceil")
+    up = true;
+  else // round_prefer_floor
+    up = ratio > 0.5;
+  return {up ? 0.0 : 1.0, up ? 1.0 : 0.0};
+}
+
+/// Resize by interpolation matrices, for the modes `mica.resize` does not
+/// have (cubic; tf_half_pixel_for_nn and tf_crop_and_resize coordinates;
+/// exclude_outside). The resize is separable: for each resized axis (last
+/// to first, like ONNX's reference) a constant [out, in] matrix built
+/// exactly as ONNX's reference interpolation picks neighbours (edge
+/// padded) and weights them is applied with a `mica.matmul` on that axis
+/// moved last; out-of-range crop samples add `extrapolation_value`. Needs
+/// static input dims and a float element type.
+LogicalResult convertResizeByMatrices(NodeContext &ctx, Value x,
+                                      StringRef mode, StringRef coordMode) {
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  Type elt = type.getElementType();
+  if (!type.hasStaticShape() || !isa<FloatType>(elt))
+    return ctx.emitError() << "resize mode '" << mode << "' with "
+                           << coordMode << " coordinates needs a static "
+                           << "float input, got " << type;
+  SmallVector<double> scales;
+  SmallVector<int64_t> outSizes;
+  if (auto sc = ctx.constFloats(2); sc && !sc->empty()) {
+    scales = *sc;
+    if (static_cast<int64_t>(scales.size()) != rank)
+      return ctx.emitError() << "scales must have one entry per dim of "
+                             << type;
+    for (int64_t i = 0; i < rank; ++i)
+      outSizes.push_back(static_cast<int64_t>(
+          std::floor(type.getDimSize(i) * scales[i])));
+  } else if (ctx.input(2) && !sc) {
+    return ctx.emitNotConstant(2, "scales");
+  } else {
+    auto sizes = ctx.requireConstInts(3, "sizes");
+    if (failed(sizes))
+      return failure();
+    if (static_cast<int64_t>(sizes->size()) != rank)
+      return ctx.emitError() << "sizes must have one entry per dim of "
+                             << type;
+    outSizes = *sizes;
+    for (int64_t i = 0; i < rank; ++i)
+      scales.push_back(static_cast<double>(outSizes[i]) / type.getDimSize(i));
+  }
+  SmallVector<double> roi;
+  if (coordMode == "tf_crop_and_resize") {
+    auto r = ctx.constFloats(1);
+    if (!r)
+      return ctx.emitNotConstant(1, "roi");
+    roi = *r;
+    if (static_cast<int64_t>(roi.size()) != 2 * rank)
+      return ctx.emitError() << "roi must have 2 entries per dim of " << type;
+  }
+  std::string nearestMode =
+      ctx.attrString("nearest_mode", "round_prefer_floor");
+  double cubicA = ctx.attrFloat("cubic_coeff_a", -0.75f);
+  bool excludeOutside = ctx.attrInt("exclude_outside", 0) != 0;
+  double extrapolation = ctx.attrFloat("extrapolation_value", 0.0f);
+
+  Value y = x;
+  for (int64_t axis = rank - 1; axis >= 0; --axis) {
+    int64_t n = type.getDimSize(axis), m = outSizes[axis];
+    double scale = scales[axis];
+    if (m == n && scale == 1.0 && coordMode != "tf_crop_and_resize")
+      continue;
+    // ONNX's reference uses the unrounded resized length.
+    double length = n * scale;
+    SmallVector<double> matrix(m * n, 0.0), bias(m, 0.0);
+    bool anyBias = false;
+    for (int64_t o = 0; o < m; ++o) {
+      double xo = o;
+      double xi;
+      if (coordMode == "half_pixel")
+        xi = (xo + 0.5) / scale - 0.5;
+      else if (coordMode == "pytorch_half_pixel")
+        xi = length != 1 ? (xo + 0.5) / scale - 0.5 : -0.5;
+      else if (coordMode == "align_corners")
+        xi = length == 1 ? 0 : xo * (n - 1) / (length - 1);
+      else if (coordMode == "asymmetric")
+        xi = xo / scale;
+      else if (coordMode == "tf_half_pixel_for_nn")
+        xi = (xo + 0.5) / scale;
+      else { // tf_crop_and_resize
+        double start = roi[axis], end = roi[rank + axis];
+        xi = length != 1
+                 ? start * (n - 1) + xo * (end - start) * (n - 1) / (length - 1)
+                 : start * (n - 1) + (end - start) * (n - 1) / 2;
+        if (xi < 0 || xi > n - 1) {
+          bias[o] = extrapolation;
+          anyBias |= extrapolation != 0;
+          continue;
+        }
+      }
+      double floorX = std::floor(xi);
+      double ratio = xi - floorX;
+      if (ratio == 0)
+        ratio = 1;
+      SmallVector<double> coeffs =
+          resizeCoeffs(mode, nearestMode, ratio, cubicA);
+      int64_t count = coeffs.size();
+      // The `count` grid points nearest to xi (ties to the lower index),
+      // in ascending order, as ONNX's get_neighbor_idxes picks them.
+      int64_t first = static_cast<int64_t>(floorX) - (count / 2 - 1);
+      if (ratio == 1)
+        first = static_cast<int64_t>(floorX) - count / 2;
+      double total = 0;
+      for (int64_t k = 0; k < count; ++k) {
+        int64_t idx = first + k;
+        if (excludeOutside && (idx < 0 || idx >= n))
+          coeffs[k] = 0;
+        total += coeffs[k];
+      }
+      for (int64_t k = 0; k < count; ++k) {
+        int64_t idx = std::clamp<int64_t>(first + k, 0, n - 1);
+        matrix[o * n + idx] += excludeOutside ? coeffs[k] / total : coeffs[k];
+      }
+    }
+    // y: move `axis` last, multiply by matrix^T [n, m], move it back.
+    SmallVector<int64_t> perm;
+    for (int64_t i = 0; i < rank; ++i)
+      if (i != axis)
+        perm.push_back(i);
+    perm.push_back(axis);
+    SmallVector<int64_t> inverse(rank);
+    for (int64_t i = 0; i < rank; ++i)
+      inverse[perm[i]] = i;
+    SmallVector<double> transposed(n * m);
+    for (int64_t o = 0; o < m; ++o)
+      for (int64_t i = 0; i < n; ++i)
+        transposed[i * m + o] = matrix[o * n + i];
+    auto matType = RankedTensorType::get({n, m}, elt);
+    SmallVector<APFloat> values;
+    for (double v : transposed) {
+      APFloat f(v);
+      bool lost;
+      f.convert(cast<FloatType>(elt).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(f);
+    }
+    Value mat = ConstantOp::create(ctx.builder, ctx.loc,
+                                   DenseElementsAttr::get(matType, values));
+    FailureOr<Value> v = y;
+    if (axis != rank - 1)
+      v = ctx.createValue<TransposeOp>(*v, perm);
+    if (succeeded(v))
+      v = ctx.createValue<MatMulOp>(*v, mat);
+    if (succeeded(v) && anyBias) {
+      SmallVector<APFloat> b;
+      for (double e : bias) {
+        APFloat f(e);
+        bool lost;
+        f.convert(cast<FloatType>(elt).getFloatSemantics(),
+                  APFloat::rmNearestTiesToEven, &lost);
+        b.push_back(f);
+      }
+      Value bc = ConstantOp::create(
+          ctx.builder, ctx.loc,
+          DenseElementsAttr::get(RankedTensorType::get({m}, elt), b));
+      v = ctx.createValue<AddOp>(*v, bc);
+    }
+    if (succeeded(v) && axis != rank - 1)
+      v = ctx.createValue<TransposeOp>(*v, inverse);
+    if (failed(v))
+      return failure();
+    y = *v;
+  }
+  ctx.setResult(0, y);
+  return success();
+}
+
 /// Resize (opset 10: scales; 11+: roi, scales, sizes) and Upsample
 /// (scales attribute in opset 7, input from 9): nearest or linear with
 /// constant scales or sizes.
@@ -784,6 +978,14 @@ LogicalResult convertResize(NodeContext &ctx) {
   RankedTensorType type = ctx.inputType(0);
   bool upsample = ctx.node.op_type() == "Upsample";
   std::string modeName = ctx.attrString("mode", "nearest");
+  if (!upsample && ctx.opset() >= 11) {
+    std::string coordName =
+        ctx.attrString("coordinate_transformation_mode", "half_pixel");
+    if (modeName == "cubic" || coordName == "tf_half_pixel_for_nn" ||
+        coordName == "tf_crop_and_resize" ||
+        ctx.attrInt("exclude_outside", 0) != 0)
+      return convertResizeByMatrices(ctx, *x, modeName, coordName);
+  }
   std::optional<ResizeMode> mode =
       modeName == "bilinear" ? ResizeMode::linear : symbolizeResizeMode(modeName);
   if (!mode)

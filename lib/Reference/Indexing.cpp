@@ -201,7 +201,10 @@ FailureOr<Results> evalScatterND(ScatterNDOp op, const Env &env) {
 // Resize
 //===----------------------------------------------------------------------===//
 
-/// Input coordinate of output coordinate `o` (ONNX Resize).
+/// Input coordinate of output coordinate `o` (ONNX Resize). Like ONNX's
+/// reference implementation, align_corners divides by the unrounded
+/// resized length `in * scale` minus one (the integer output size `out`
+/// differs from it when the scale does not divide evenly).
 double sourceCoordinate(CoordTransform mode, int64_t o, double scale,
                         int64_t in, int64_t out) {
   switch (mode) {
@@ -210,7 +213,7 @@ double sourceCoordinate(CoordTransform mode, int64_t o, double scale,
   case CoordTransform::asymmetric:
     return o / scale;
   case CoordTransform::align_corners:
-    return out == 1 ? 0.0 : o * double(in - 1) / double(out - 1);
+    return out == 1 ? 0.0 : o * double(in - 1) / (double(in) * scale - 1);
   case CoordTransform::pytorch_half_pixel:
     return out > 1 ? (o + 0.5) / scale - 0.5 : 0.0;
   }
