@@ -454,6 +454,16 @@ static LogicalResult handleOutputs(func::FuncOp f,
 
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
+  static cl::OptionCategory runCategory("mica-run options");
+  for (cl::Option *o : std::initializer_list<cl::Option *>{
+           &modelPath, &useReference, &entryName, &testDataDir, &seed,
+           &dynamicDimSize, &check, &relTol, &absTol, &outputDir,
+           &printOutputs})
+    o->addCategory(runCategory);
+  // cl::list overloads operator&: register the lists directly.
+  inputSpecs.addCategory(runCategory);
+  expectedSpecs.addCategory(runCategory);
+  cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(argc, argv, "Mica model runner\n");
   if (!useReference) {
     (void)error("only reference evaluation is available: pass --reference");
