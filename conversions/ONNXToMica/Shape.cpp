@@ -1269,6 +1269,50 @@ LogicalResult convertCompress(NodeContext &ctx) {
                                              axis));
 }
 
+/// ReverseSequence with compile-time constant sequence_lens: a
+/// `mica.gather_elements` along the time axis whose indices (t < len[b] ?
+/// len[b] - 1 - t : t, a constant over the time and batch dims) are
+/// expanded to the input's static shape.
+LogicalResult convertReverseSequence(NodeContext &ctx) {
+  FailureOr<Value> x = ctx.requiredInput(0);
+  if (failed(x))
+    return failure();
+  auto lens = ctx.constInts(1);
+  if (!lens)
+    return ctx.emitNotConstant(1, "sequence_lens");
+  RankedTensorType type = ctx.inputType(0);
+  int64_t rank = type.getRank();
+  int64_t timeAxis = ctx.attrInt("time_axis", 0);
+  int64_t batchAxis = ctx.attrInt("batch_axis", 1);
+  if (rank < 2 || !type.hasStaticShape() ||
+      !((timeAxis == 0 && batchAxis == 1) || (timeAxis == 1 && batchAxis == 0)))
+    return ctx.emitError() << "needs a static input of rank >= 2 and "
+                              "time/batch axes 0/1, got "
+                           << type;
+  int64_t steps = type.getDimSize(timeAxis), batch = type.getDimSize(batchAxis);
+  if (static_cast<int64_t>(lens->size()) != batch)
+    return ctx.emitError() << "sequence_lens has " << lens->size()
+                           << " entries for batch " << batch;
+  SmallVector<int64_t> shape(rank, 1), indices;
+  shape[timeAxis] = steps;
+  shape[batchAxis] = batch;
+  for (int64_t i = 0; i < shape[0]; ++i)
+    for (int64_t j = 0; j < shape[1]; ++j) {
+      int64_t t = timeAxis == 0 ? i : j, b = timeAxis == 0 ? j : i;
+      int64_t len = std::clamp<int64_t>((*lens)[b], 0, steps);
+      indices.push_back(t < len ? len - 1 - t : t);
+    }
+  auto idxType = RankedTensorType::get(shape, ctx.builder.getI64Type());
+  Value idx = ConstantOp::create(
+      ctx.builder, ctx.loc,
+      DenseElementsAttr::get(idxType, ArrayRef<int64_t>(indices)));
+  auto fullType = RankedTensorType::get(type.getShape(),
+                                        ctx.builder.getI64Type());
+  if (fullType != idxType)
+    idx = ExpandOp::create(ctx.builder, ctx.loc, fullType, idx, Value());
+  return bind(ctx, ctx.createValue<GatherElementsOp>(*x, idx, timeAxis));
+}
+
 } // namespace
 
 void onnx_import::populateShapeConverters(ConverterTable &table) {
@@ -1284,6 +1328,7 @@ void onnx_import::populateShapeConverters(ConverterTable &table) {
   add("EyeLike", convertEyeLike, 9);
   add("GatherND", convertGatherND, 11);
   add("Compress", convertCompress, 9);
+  add("ReverseSequence", convertReverseSequence, 10);
   add("Squeeze", convertSqueeze, 1);
   add("Unsqueeze", convertUnsqueeze, 1);
   add("Transpose", convertTranspose, 1);
