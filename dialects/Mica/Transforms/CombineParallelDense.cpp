@@ -19,6 +19,7 @@
 #include "mica/Dialect/Mica/Transforms/Transforms.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -180,6 +181,12 @@ struct CombineParallelDense : RewritePattern {
       return rewriter.notifyMatchFailure(op, "too few compatible branches");
     }
 
+    bool equalWidths = llvm::all_of(branches, [&](const Branch &b) {
+      return b.n == branches.front().n;
+    });
+    if (options.toBatch && equalWidths)
+      return rewriteToBatch(op, x, branches, rewriter);
+
     // Concatenated weights (and biases, zeros where a branch has none).
     SmallVector<ElementsAttr> weights, biases;
     bool anyBias = false;
@@ -246,8 +253,108 @@ struct CombineParallelDense : RewritePattern {
       report->fired(kRewrite, op->getLoc(),
                     llvm::Twine("combined ") + llvm::Twine(branches.size()) +
                         (isDense ? " dense" : " matmul") +
-                        " ops into one of width " + llvm::Twine(total));
+                        " ops into one of width " + llvm::Twine(total) +
+                        (options.toBatch ? " (not stacked: to-batch needs "
+                                           "equal widths)"
+                                         : ""));
     return success();
+  }
+
+  /// Stacks equal-width branches into one batched matmul:
+  ///   %y = mica.matmul %x, %W   (W: [n, 1..., k, width], x: [..., m, k])
+  ///   [%y = mica.add %y, %B]    (B: [n, 1..., 1, width])
+  ///   %a = mica.gather %y, 0 {axis = 0} ; %b = mica.gather %y, 1 ...
+  /// The leading batch dim of W broadcasts against x's batch dims.
+  LogicalResult rewriteToBatch(Operation *op, Value x,
+                               ArrayRef<Branch> branches,
+                               PatternRewriter &rewriter) const {
+    auto xt = cast<RankedTensorType>(x.getType());
+    int64_t rank = xt.getRank(), n = branches.size();
+    int64_t k = branches.front().k, width = branches.front().n;
+    Type elt = cast<RankedTensorType>(branches.front().weight.getType())
+                   .getElementType();
+    // Weight of each branch as [1, 1..., k, width] (dense stores [width, k]).
+    SmallVector<int64_t> wShape(std::max<int64_t>(rank, 2) + 1, 1);
+    wShape[wShape.size() - 2] = k;
+    wShape.back() = width;
+    SmallVector<int64_t> bShape(wShape.size(), 1);
+    bShape.back() = width;
+    SmallVector<ElementsAttr> weights, biases;
+    bool anyBias = llvm::any_of(branches, [](auto &b) { return bool(b.bias); });
+    for (const Branch &b : branches) {
+      std::optional<ElementsAttr> w = b.weight;
+      if (isa<DenseOp>(b.op))
+        w = transposeConstant(b.weight, {1, 0}, "stacked_weight");
+      std::optional<std::vector<char>> bytes =
+          w ? getConstantBytes(*w) : std::nullopt;
+      if (!bytes)
+        return fail(op, rewriter, "weight bytes are not available at "
+                                  "compile time");
+      weights.push_back(makeConstant(RankedTensorType::get(wShape, elt),
+                                     *bytes, "stacked_weight"));
+      if (!anyBias)
+        continue;
+      auto bt = RankedTensorType::get(bShape, elt);
+      if (!b.bias) {
+        biases.push_back(
+            DenseElementsAttr::get(bt, rewriter.getZeroAttr(elt)));
+        continue;
+      }
+      std::optional<std::vector<char>> bb = getConstantBytes(b.bias);
+      if (!bb)
+        return fail(op, rewriter, "bias bytes are not available at compile "
+                                  "time");
+      biases.push_back(makeConstant(bt, *bb, "stacked_bias"));
+    }
+    std::optional<ElementsAttr> w =
+        concatConstants(weights, 0, "stacked_weight");
+    std::optional<ElementsAttr> bias;
+    if (anyBias)
+      bias = concatConstants(biases, 0, "stacked_bias");
+    if (!w || (anyBias && !bias))
+      return fail(op, rewriter, "weight bytes are not available at compile "
+                                "time");
+
+    Location loc = rewriter.getFusedLoc(llvm::to_vector(llvm::map_range(
+        branches, [](const Branch &b) { return b.op->getLoc(); })));
+    rewriter.setInsertionPoint(op);
+    Value batched = MatMulOp::create(
+        rewriter, loc, x, ConstantOp::create(rewriter, loc, *w).getResult());
+    if (anyBias)
+      batched = AddOp::create(rewriter, loc, batched,
+                              ConstantOp::create(rewriter, loc, *bias));
+    Activation act = branches.front().act;
+    bool sameAct = llvm::all_of(
+        branches, [&](const Branch &b) { return b.act == act; });
+    if (sameAct)
+      batched = applyActivation(rewriter, loc, act, batched);
+    for (auto [i, b] : llvm::enumerate(branches)) {
+      Value index = ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(
+              RankedTensorType::get({}, rewriter.getI64Type()),
+              rewriter.getI64IntegerAttr(i)));
+      Value v = GatherOp::create(rewriter, loc, batched, index, 0);
+      if (!sameAct)
+        v = applyActivation(rewriter, b.op->getLoc(), b.act, v);
+      if (v.getType() != b.op->getResult(0).getType())
+        v = tensor::CastOp::create(rewriter, loc,
+                                   b.op->getResult(0).getType(), v);
+      rewriter.replaceOp(b.op, v);
+    }
+    if (report)
+      report->fired(kRewrite, op->getLoc(),
+                    llvm::Twine("stacked ") + llvm::Twine(n) +
+                        " ops of width " + llvm::Twine(width) +
+                        " into one batched matmul");
+    return success();
+  }
+
+  LogicalResult fail(Operation *op, PatternRewriter &rewriter,
+                     const Twine &reason) const {
+    if (report)
+      report->missed(kRewrite, op->getLoc(), reason);
+    return rewriter.notifyMatchFailure(op, reason);
   }
 
   CombineParallelDenseOptions options;
@@ -262,6 +369,7 @@ struct MicaCombineParallelDensePass
     RewritePatternSet patterns(&getContext());
     CombineParallelDenseOptions opts;
     opts.minBranches = minBranches;
+    opts.toBatch = toBatch;
     populateCombineParallelDensePatterns(patterns, opts, &report);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

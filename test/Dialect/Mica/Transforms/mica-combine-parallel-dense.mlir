@@ -1,5 +1,7 @@
 // RUN: mica-opt %s -mica-combine-parallel-dense -split-input-file -verify-diagnostics | FileCheck %s
 // RUN: mica-opt %s -mica-combine-parallel-dense="min-branches=3" -split-input-file 2>&1 | FileCheck %s --check-prefix=MIN3
+// RUN: mica-opt %s -mica-combine-parallel-dense="to-batch" -split-input-file 2>/dev/null | FileCheck %s --check-prefix=BATCH
+// RUN: mica-opt %s -mica-combine-parallel-dense="to-batch" -split-input-file 2>&1 >/dev/null | FileCheck %s --check-prefix=BATCH-REMARK
 
 // Three heads of different widths, biases on two of them: one dense of
 // width 1 + 2 + 1 with weights and biases concatenated (zeros for the
@@ -151,4 +153,46 @@ func.func @blobs(%x: tensor<2x4xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
   %0 = mica.dense %x, %w0 : tensor<2x4xf32>, tensor<8x4xf32> -> tensor<2x8xf32>
   %1 = mica.dense %x, %w1 : tensor<2x4xf32>, tensor<8x4xf32> -> tensor<2x8xf32>
   return %0, %1 : tensor<2x8xf32>, tensor<2x8xf32>
+}
+
+// -----
+
+// Equal widths: one wider dense by default; with to-batch, one batched
+// matmul over stacked [2, 1, K, N] weights, the stacked biases added once,
+// each branch gathered back along dim 0.
+// CHECK-LABEL: func.func @equal_widths
+// CHECK: mica.dense %{{.*}} : tensor<2x5x16xf32>, tensor<16x16xf32> -> tensor<2x5x16xf32>
+// CHECK: mica.split
+// BATCH-LABEL: func.func @equal_widths
+// BATCH-DAG: %[[B:.*]] = mica.constant dense<{{.*}}> : tensor<2x1x1x8xf32>
+// BATCH-DAG: %[[W:.*]] = mica.constant dense_resource<stacked_weight{{.*}}> : tensor<2x1x16x8xf32>
+// BATCH: %[[MM:.*]] = mica.matmul %{{.*}}, %[[W]] : (tensor<2x5x16xf32>, tensor<2x1x16x8xf32>) -> tensor<2x2x5x8xf32>
+// BATCH: %[[ADD:.*]] = mica.add %[[MM]], %[[B]]
+// BATCH: %[[A:.*]] = mica.gather %[[ADD]], %{{.*}} {axis = 0 : i64} : (tensor<2x2x5x8xf32>, tensor<i64>) -> tensor<2x5x8xf32>
+// BATCH: %[[BB:.*]] = mica.gather %[[ADD]], %{{.*}} {axis = 0 : i64}
+// BATCH: return %[[A]], %[[BB]]
+// BATCH-REMARK: remark: mica-combine-parallel-dense: fused: stacked 2 ops of width 8 into one batched matmul
+func.func @equal_widths(%x: tensor<2x5x16xf32>) -> (tensor<2x5x8xf32>, tensor<2x5x8xf32>) {
+  %wa = mica.constant dense<0.5> : tensor<8x16xf32>
+  %wb = mica.constant dense<0.25> : tensor<8x16xf32>
+  %ba = mica.constant dense<1.0> : tensor<8xf32>
+  // expected-remark @below {{mica-combine-parallel-dense: fused: combined 2 dense ops into one of width 16}}
+  %a = mica.dense %x, %wa bias(%ba : tensor<8xf32>) : tensor<2x5x16xf32>, tensor<8x16xf32> -> tensor<2x5x8xf32>
+  %b = mica.dense %x, %wb : tensor<2x5x16xf32>, tensor<8x16xf32> -> tensor<2x5x8xf32>
+  return %a, %b : tensor<2x5x8xf32>, tensor<2x5x8xf32>
+}
+
+// -----
+
+// to-batch with different widths falls back to the wider layer and says so.
+// BATCH-LABEL: func.func @to_batch_unequal
+// BATCH: mica.matmul %{{.*}} -> tensor<4x12xf32>
+// BATCH-REMARK: remark: mica-combine-parallel-dense: fused: combined 2 matmul ops into one of width 12 (not stacked: to-batch needs equal widths)
+func.func @to_batch_unequal(%x: tensor<4x16xf32>) -> (tensor<4x4xf32>, tensor<4x8xf32>) {
+  %wa = mica.constant dense<0.5> : tensor<16x4xf32>
+  %wb = mica.constant dense<0.25> : tensor<16x8xf32>
+  // expected-remark @below {{fused: combined 2 matmul ops into one of width 12}}
+  %a = mica.matmul %x, %wa : (tensor<4x16xf32>, tensor<16x4xf32>) -> tensor<4x4xf32>
+  %b = mica.matmul %x, %wb : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+  return %a, %b : tensor<4x4xf32>, tensor<4x8xf32>
 }

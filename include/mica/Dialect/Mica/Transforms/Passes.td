@@ -58,6 +58,11 @@ def MicaCombineParallelDense
     (combining would duplicate it), or whose element type or contraction
     size differs, are left alone and reported as near misses.
 
+    With `to-batch`, branches of equal width are instead stacked into one
+    batched `mica.matmul` with weights `[branches, 1..., K, N]` (broadcast
+    against the input's batch dims), the stacked biases added once, and
+    each branch read back with `mica.gather` along dim 0.
+
     ```mlir
     %q = mica.dense %x, %wq bias(%bq : tensor<768xf32>) : ...
     %k = mica.dense %x, %wk bias(%bk : tensor<768xf32>) : ...
@@ -69,6 +74,8 @@ def MicaCombineParallelDense
   let options = [
     Option<"minBranches", "min-branches", "unsigned", /*default=*/"2",
            "Fewest compatible branches worth combining">,
+    Option<"toBatch", "to-batch", "bool", /*default=*/"false",
+           "Stack branches of equal width into one batched matmul">,
     Option<"remarks", "remarks", "bool", /*default=*/"true",
            "Emit a remark for every combination and near miss">,
   ];

@@ -23,6 +23,9 @@ class FusionReport;
 struct CombineParallelDenseOptions {
   /// Fewest compatible branches that are worth combining (at least 2).
   unsigned minBranches = 2;
+  /// Stack branches of equal width into one batched matmul (weights
+  /// [branches, ..., K, N]) instead of one wider layer.
+  bool toBatch = false;
 };
 
 /// Dense layers (or matmuls with a constant 2-D weight) that read the same
