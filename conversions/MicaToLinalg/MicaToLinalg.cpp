@@ -34,6 +34,7 @@ void mica::populateMicaToLinalgConversionPatterns(RewritePatternSet &patterns) {
   populateMicaContractionToLinalgPatterns(patterns);
   populateMicaReductionToLinalgPatterns(patterns);
   populateMicaStructureToLinalgPatterns(patterns);
+  populateMicaNNToLinalgPatterns(patterns);
 }
 
 namespace {

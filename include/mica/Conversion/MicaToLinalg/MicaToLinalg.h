@@ -37,6 +37,10 @@ void populateMicaReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// gather, expand, pad, tile, fill, shape_of, range, one_hot.
 void populateMicaStructureToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// Sliding windows: conv (1-D/2-D/3-D, groups, strides, dilations, pads)
+/// and pool (max/avg, pads, ceil_mode, count_include_pad).
+void populateMicaNNToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace mica
 
 #endif // MICA_CONVERSION_MICATOLINALG_MICATOLINALG_H
