@@ -35,6 +35,7 @@ void mica::populateMicaToLinalgConversionPatterns(RewritePatternSet &patterns) {
   populateMicaReductionToLinalgPatterns(patterns);
   populateMicaStructureToLinalgPatterns(patterns);
   populateMicaNNToLinalgPatterns(patterns);
+  populateMicaFusedToLinalgPatterns(patterns);
 }
 
 namespace {

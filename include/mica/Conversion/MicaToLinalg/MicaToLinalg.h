@@ -41,6 +41,10 @@ void populateMicaStructureToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// and pool (max/avg, pads, ceil_mode, count_include_pad).
 void populateMicaNNToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// Fused transformer ops decomposed into the mica ops they stand for
+/// (lowered by the other families): attention, embed_layer_norm.
+void populateMicaFusedToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace mica
 
 #endif // MICA_CONVERSION_MICATOLINALG_MICATOLINALG_H
