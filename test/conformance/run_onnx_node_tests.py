@@ -558,6 +558,20 @@ def _reason_class(reason):
     return reason
 
 
+def _coarse_reason(reason):
+    """A failure reason with names, types and numbers generalized."""
+    reason = _reason_class(reason)
+    reason = re.sub(r"^\(frozen: [^)]*\) ", "", reason)
+    reason = re.sub(r"graph input '[^']*'", "a graph input", reason)
+    reason = re.sub(r"element type [A-Z0-9]+", "element type T", reason)
+    reason = re.sub(r"(cast to|dtype) [A-Z0-9]+", r"\1 T", reason)
+    reason = re.sub(r"data type \d+", "data type N", reason)
+    reason = re.sub(r"test_data_set_\d+/\w+\.pb", "a data file", reason)
+    reason = re.sub(r"\(ai\.onnx, \w+, opset \d+\)", "op", reason)
+    reason = re.sub(r"^node \([^)]*\): ", "", reason)
+    return reason
+
+
 def write_docs(tests, path, args_text, data_dir):
     lines = []
     add = lines.append
@@ -606,6 +620,20 @@ def write_docs(tests, path, args_text, data_dir):
         add("| %s | %s | %d | %d | %d | %s |" % (
             op, scoped, c["pass"], c["fail"], c["unsupported"],
             _md_escape(reasons)))
+    add("")
+    add("## In-scope tests that do not pass, by reason")
+    add("")
+    add("| reason | tests | op types |")
+    add("|---|---:|---|")
+    classes = {}
+    for t in in_scope(tests):
+        if t.status != "pass":
+            key = _coarse_reason(t.reason)
+            classes.setdefault(key, []).append(t)
+    for key, members in sorted(classes.items(),
+                               key=lambda kv: (-len(kv[1]), kv[0])):
+        add("| %s | %d | %s |" % (_md_escape(key), len(members), ", ".join(
+            sorted({t.op_type for t in members}))))
     add("")
     add("## Out of scope")
     add("")
