@@ -22,6 +22,7 @@
 #define MICA_CONVERSION_TFTOMICA_IMPORTER_H
 
 #include "mica/Conversion/TFToMica/graph.pb.h"
+#include "mica/Dialect/Mica/IR/ConstantUtils.h"
 #include "mica/Dialect/Mica/IR/MicaOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -146,12 +147,10 @@ public:
                 mlir::Location loc);
 };
 
-/// Reads an integer ElementsAttr (dense or dense_resource) as int64s.
-std::optional<llvm::SmallVector<int64_t>>
-readIntElements(mlir::ElementsAttr attr);
-/// Reads a float or integer ElementsAttr as doubles.
-std::optional<llvm::SmallVector<double>>
-readFloatElements(mlir::ElementsAttr attr);
+// Reading constant elements is shared with the other importer and the
+// rewrites (mica/Dialect/Mica/IR/ConstantUtils.h).
+using mica::readFloatElements;
+using mica::readIntElements;
 
 /// The per-node view converters work with.
 class NodeContext {

@@ -202,3 +202,81 @@ std::optional<ElementsAttr> mica::sliceConstant(ElementsAttr attr,
                                  elementBytes(type.getElementType())),
                       nameHint);
 }
+
+/// The raw bytes behind a dense_resource attribute.
+static std::optional<ArrayRef<char>> resourceBytes(ElementsAttr attr) {
+  auto resource = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!resource)
+    return std::nullopt;
+  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  if (!blob)
+    return std::nullopt;
+  return blob->getData();
+}
+
+std::optional<SmallVector<int64_t>>
+mica::readIntElements(ElementsAttr attr) {
+  auto intType = dyn_cast<IntegerType>(attr.getElementType());
+  if (!intType)
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    for (const APInt &v : dense.getValues<APInt>())
+      out.push_back(intType.getWidth() == 1 ? v.getZExtValue()
+                                            : v.getSExtValue());
+    return out;
+  }
+  std::optional<ArrayRef<char>> bytes = resourceBytes(attr);
+  if (!bytes)
+    return std::nullopt;
+  unsigned width = intType.getWidth();
+  if (width != 8 && width != 32 && width != 64)
+    return std::nullopt;
+  size_t n = bytes->size() / (width / 8);
+  for (size_t i = 0; i < n; ++i) {
+    const char *p = bytes->data() + i * (width / 8);
+    if (width == 8)
+      out.push_back(static_cast<int8_t>(*p));
+    else if (width == 32) {
+      int32_t v;
+      std::memcpy(&v, p, 4);
+      out.push_back(v);
+    } else {
+      int64_t v;
+      std::memcpy(&v, p, 8);
+      out.push_back(v);
+    }
+  }
+  return out;
+}
+
+std::optional<SmallVector<double>>
+mica::readFloatElements(ElementsAttr attr) {
+  SmallVector<double> out;
+  if (isa<IntegerType>(attr.getElementType())) {
+    auto ints = readIntElements(attr);
+    if (!ints)
+      return std::nullopt;
+    for (int64_t v : *ints)
+      out.push_back(static_cast<double>(v));
+    return out;
+  }
+  if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
+    for (const APFloat &v : dense.getValues<APFloat>()) {
+      APFloat d = v;
+      bool lost;
+      d.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+      out.push_back(d.convertToDouble());
+    }
+    return out;
+  }
+  std::optional<ArrayRef<char>> bytes = resourceBytes(attr);
+  if (!bytes || !attr.getElementType().isF32())
+    return std::nullopt;
+  for (size_t i = 0; i + 4 <= bytes->size(); i += 4) {
+    float v;
+    std::memcpy(&v, bytes->data() + i, 4);
+    out.push_back(v);
+  }
+  return out;
+}

@@ -76,6 +76,16 @@ std::optional<mlir::ElementsAttr> sliceConstant(mlir::ElementsAttr attr,
                                                 int64_t size,
                                                 llvm::StringRef nameHint);
 
+/// Reads an integer constant (dense or dense_resource) as int64s; i1
+/// reads as 0/1. std::nullopt for other attributes.
+std::optional<llvm::SmallVector<int64_t>>
+readIntElements(mlir::ElementsAttr attr);
+
+/// Reads a float or integer constant as doubles (dense of any float type,
+/// dense_resource of f32 or integers).
+std::optional<llvm::SmallVector<double>>
+readFloatElements(mlir::ElementsAttr attr);
+
 } // namespace mica
 
 #endif // MICA_DIALECT_MICA_IR_CONSTANTUTILS_H
