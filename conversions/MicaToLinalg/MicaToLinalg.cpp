@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
@@ -36,6 +37,7 @@ void mica::populateMicaToLinalgConversionPatterns(RewritePatternSet &patterns) {
   populateMicaStructureToLinalgPatterns(patterns);
   populateMicaNNToLinalgPatterns(patterns);
   populateMicaFusedToLinalgPatterns(patterns);
+  populateMicaRecurrentToLinalgPatterns(patterns);
 }
 
 namespace {
@@ -48,7 +50,8 @@ struct ConvertMicaToLinalgPass
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
-                           arith::ArithDialect, math::MathDialect>();
+                           arith::ArithDialect, math::MathDialect,
+                           scf::SCFDialect>();
     if (strict)
       target.addIllegalDialect<mica::MicaDialect>();
     RewritePatternSet patterns(ctx);

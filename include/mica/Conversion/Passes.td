@@ -29,7 +29,15 @@ def ConvertMicaToLinalg : Pass<"convert-mica-to-linalg"> {
     * tensor ops for data movement (`tensor.collapse_shape`/`expand_shape`/
       `reshape`, `tensor.insert_slice` for concat, `tensor.extract_slice`
       for slice and split, `tensor.pad`);
-    * `arith` and `math` in the scalar bodies.
+    * `arith` and `math` in the scalar bodies;
+    * sliding windows: `tensor.pad`, then `linalg.conv_{1d_ncw_fcw,
+      2d_nchw_fchw,3d_ncdhw_fcdhw}` (group 1) or a contraction
+      `linalg.generic` over grouped views (groups, depthwise); pooling as a
+      window `linalg.generic` (average divided by compile-time counts);
+    * fused ops decomposed into the mica ops they stand for, lowered in the
+      same conversion (`attention`, `embed_layer_norm`);
+    * recurrences (`lstm`, `gru`) as one `scf.for` over time per direction
+      with tensor iter_args, a `linalg.matmul` and gate generics per step.
 
     Dynamic dims are read with `tensor.dim` and allocated with
     `tensor.empty`. A dynamic operand dim is assumed to match the result dim
@@ -71,6 +79,7 @@ def ConvertMicaToLinalg : Pass<"convert-mica-to-linalg"> {
     "mlir::tensor::TensorDialect",
     "mlir::arith::ArithDialect",
     "mlir::math::MathDialect",
+    "mlir::scf::SCFDialect",
   ];
 }
 

@@ -45,6 +45,10 @@ void populateMicaNNToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// (lowered by the other families): attention, embed_layer_norm.
 void populateMicaFusedToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// Recurrences as an scf.for over time per direction (tensor iter_args,
+/// linalg matmuls and gate generics per step): lstm, gru.
+void populateMicaRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace mica
 
 #endif // MICA_CONVERSION_MICATOLINALG_MICATOLINALG_H
