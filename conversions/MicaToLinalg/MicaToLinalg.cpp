@@ -38,6 +38,7 @@ void mica::populateMicaToLinalgConversionPatterns(RewritePatternSet &patterns) {
   populateMicaNNToLinalgPatterns(patterns);
   populateMicaFusedToLinalgPatterns(patterns);
   populateMicaRecurrentToLinalgPatterns(patterns);
+  populateMicaIndexingToLinalgPatterns(patterns);
 }
 
 namespace {

@@ -37,7 +37,9 @@ def ConvertMicaToLinalg : Pass<"convert-mica-to-linalg"> {
     * fused ops decomposed into the mica ops they stand for, lowered in the
       same conversion (`attention`, `embed_layer_norm`);
     * recurrences (`lstm`, `gru`) as one `scf.for` over time per direction
-      with tensor iter_args, a `linalg.matmul` and gate generics per step.
+      with tensor iter_args, a `linalg.matmul` and gate generics per step;
+    * `cumsum` as a generic with a masked reduction loop over the axis;
+      `resize` as one generic over compile-time tap tables.
 
     Dynamic dims are read with `tensor.dim` and allocated with
     `tensor.empty`. A dynamic operand dim is assumed to match the result dim

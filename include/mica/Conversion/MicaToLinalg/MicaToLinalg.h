@@ -49,6 +49,10 @@ void populateMicaFusedToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// linalg matmuls and gate generics per step): lstm, gru.
 void populateMicaRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// Computed or scanned positions: cumsum (exclusive, reverse) and resize
+/// (nearest/linear with compile-time tap tables; static shapes).
+void populateMicaIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 } // namespace mica
 
 #endif // MICA_CONVERSION_MICATOLINALG_MICATOLINALG_H

@@ -1,0 +1,259 @@
+//===- Indexing.cpp - lower mica.cumsum and mica.resize to linalg ---------===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Ops whose outputs read data-dependent or computed input positions:
+///   * cumsum -> a linalg.generic over (dims..., a') whose extra reduction
+///     loop a' runs over the scanned axis and adds x[.., a', ..] when a' is
+///     at or before a (strictly for `exclusive`; at or after for `reverse`).
+///     Quadratic in the axis length, but a plain tensor-level op that
+///     tiles and fuses like the other reductions.
+///   * resize (static shapes) -> the source taps of every output
+///     coordinate are computed at compile time (ONNX coordinate transforms
+///     and nearest rounding, as the reference evaluator does) into constant
+///     index/weight tables; one linalg.generic over the output reads the
+///     tables per dim and tensor.extracts the 2^k corners of the
+///     interpolated dims.
+///
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+
+#include "mica/Conversion/MicaToLinalg/MicaToLinalg.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mica;
+using namespace mica::linalg_lowering;
+
+namespace {
+
+/// mica.cumsum %x {axis = a} ->
+///   linalg.generic ins(%x[.., a', ..]) outs(fill 0)
+///     iterators [parallel..., reduction a'] { a' <= a ? acc + x : acc }
+struct CumSumLowering : OpConversionPattern<CumSumOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(CumSumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto xt = cast<RankedTensorType>(x.getType());
+    int64_t rank = xt.getRank();
+    std::optional<int64_t> axis = normalizeAxis(op.getAxis(), rank);
+    if (!axis)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    Type elt = xt.getElementType();
+    bool isFloat = isa<FloatType>(elt);
+    MLIRContext *ctx = rewriter.getContext();
+
+    Value init = tensor::EmptyOp::create(rewriter, loc,
+                                         getDims(rewriter, loc, x), elt);
+    init = linalg::FillOp::create(rewriter, loc,
+                                  scalarConst(rewriter, loc, elt, 0.0), init)
+               .getResult(0);
+    // Loops: the output dims, then a' (= loop `rank`) over the axis.
+    SmallVector<AffineExpr> in;
+    for (int64_t d = 0; d < rank; ++d)
+      in.push_back(getAffineDimExpr(d == *axis ? rank : d, ctx));
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(rank + 1, 0, in, ctx),
+        AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank)};
+    SmallVector<utils::IteratorType> its(rank, utils::IteratorType::parallel);
+    its.push_back(utils::IteratorType::reduction);
+    bool exclusive = op.getExclusive(), reverse = op.getReverse();
+    int64_t ax = *axis;
+    Value r =
+        linalg::GenericOp::create(
+            rewriter, loc, init.getType(), ValueRange{x}, ValueRange{init},
+            maps, its,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value out = linalg::IndexOp::create(b, l, ax);
+              Value src = linalg::IndexOp::create(b, l, rank);
+              // forward: src <= out (src < out exclusive); reverse: src >=
+              // out (src > out exclusive).
+              arith::CmpIPredicate pred =
+                  reverse ? (exclusive ? arith::CmpIPredicate::ugt
+                                       : arith::CmpIPredicate::uge)
+                          : (exclusive ? arith::CmpIPredicate::ult
+                                       : arith::CmpIPredicate::ule);
+              Value take = arith::CmpIOp::create(b, l, pred, src, out);
+              Value sum = isFloat
+                              ? Value(arith::AddFOp::create(b, l, a[1], a[0]))
+                              : Value(arith::AddIOp::create(b, l, a[1], a[0]));
+              linalg::YieldOp::create(
+                  b, l, Value(arith::SelectOp::create(b, l, take, sum, a[1])));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, castTo(rewriter, loc, r, op.getType()));
+    return success();
+  }
+};
+
+/// Input coordinate of output coordinate `o` (as lib/Reference).
+double sourceCoordinate(CoordTransform mode, int64_t o, double scale,
+                        int64_t in, int64_t out) {
+  switch (mode) {
+  case CoordTransform::half_pixel:
+    return (o + 0.5) / scale - 0.5;
+  case CoordTransform::asymmetric:
+    return o / scale;
+  case CoordTransform::align_corners:
+    return out == 1 ? 0.0 : o * double(in - 1) / (double(in) * scale - 1);
+  case CoordTransform::pytorch_half_pixel:
+    return out > 1 ? (o + 0.5) / scale - 0.5 : 0.0;
+  }
+  return 0.0;
+}
+
+/// Nearest input index of coordinate `x` under `mode`, clamped.
+int64_t nearestIndex(NearestMode mode, double x, int64_t in) {
+  double r = 0;
+  switch (mode) {
+  case NearestMode::round_prefer_floor:
+    r = (x - std::floor(x) == 0.5) ? std::floor(x) : std::round(x);
+    break;
+  case NearestMode::round_prefer_ceil:
+    r = (x - std::floor(x) == 0.5) ? std::ceil(x) : std::round(x);
+    break;
+  case NearestMode::floor:
+    r = std::floor(x);
+    break;
+  case NearestMode::ceil:
+    r = std::ceil(x);
+    break;
+  }
+  return std::clamp<int64_t>(static_cast<int64_t>(r), 0, in - 1);
+}
+
+/// mica.resize %x ->
+///   linalg.generic ins(%lo_d, [%hi_d, %w_d for interpolated d]...)
+///     { sum over corners of w * tensor.extract %x[idx...] }
+struct ResizeLowering : OpConversionPattern<ResizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ResizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto xt = cast<RankedTensorType>(x.getType());
+    auto resT = cast<RankedTensorType>(op.getType());
+    if (!xt.hasStaticShape() || !resT.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
+    int64_t rank = xt.getRank();
+    ArrayRef<double> scales = op.getScales();
+    if ((int64_t)scales.size() != rank)
+      return rewriter.notifyMatchFailure(op, "one scale per dim expected");
+    Type elt = xt.getElementType();
+    bool linear = op.getMode() == ResizeMode::linear;
+    MLIRContext *ctx = rewriter.getContext();
+
+    // Compile-time taps per dim; a dim is interpolated when some output
+    // coordinate weighs two different input positions.
+    SmallVector<Value> ins;
+    SmallVector<AffineMap> maps;
+    struct DimTables {
+      int64_t lo, hi = -1, w = -1;
+    };
+    SmallVector<DimTables> tables(rank);
+    auto addTable = [&](int64_t d, Attribute values, Type type) {
+      ins.push_back(arith::ConstantOp::create(rewriter, loc,
+                                              cast<TypedAttr>(values)));
+      maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(d, ctx)));
+      (void)type;
+      return (int64_t)ins.size() - 1;
+    };
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t in = xt.getDimSize(d), out = resT.getDimSize(d);
+      if (in == 0 || out == 0)
+        return rewriter.notifyMatchFailure(op, "empty dim");
+      SmallVector<int64_t> lo, hi;
+      SmallVector<double> w;
+      bool interpolated = false;
+      for (int64_t o = 0; o < out; ++o) {
+        double c = sourceCoordinate(op.getCoordinateTransformationMode(), o,
+                                    scales[d], in, out);
+        if (!linear) {
+          lo.push_back(nearestIndex(op.getNearestMode(), c, in));
+          continue;
+        }
+        c = std::clamp(c, 0.0, double(in - 1));
+        int64_t l = static_cast<int64_t>(std::floor(c));
+        lo.push_back(l);
+        hi.push_back(std::min(l + 1, in - 1));
+        w.push_back(c - l);
+        interpolated |= w.back() != 0.0 && hi.back() != l;
+      }
+      auto idxT = RankedTensorType::get({out}, rewriter.getI64Type());
+      tables[d].lo = addTable(
+          d, DenseIntElementsAttr::get(idxT, ArrayRef<int64_t>(lo)), idxT);
+      if (interpolated) {
+        tables[d].hi = addTable(
+            d, DenseIntElementsAttr::get(idxT, ArrayRef<int64_t>(hi)), idxT);
+        auto wT = RankedTensorType::get({out}, elt);
+        SmallVector<Attribute> ws;
+        for (double v : w)
+          ws.push_back(FloatAttr::get(elt, v));
+        tables[d].w = addTable(d, DenseElementsAttr::get(wT, ws), wT);
+      }
+    }
+    maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
+    Value init = tensor::EmptyOp::create(rewriter, loc, resT.getShape(), elt);
+    SmallVector<utils::IteratorType> its(rank, utils::IteratorType::parallel);
+    SmallVector<int64_t> active;
+    for (int64_t d = 0; d < rank; ++d)
+      if (tables[d].hi >= 0)
+        active.push_back(d);
+    Value r =
+        linalg::GenericOp::create(
+            rewriter, loc, resT, ins, ValueRange{init}, maps, its,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              auto toIndex = [&](Value v) -> Value {
+                return arith::IndexCastOp::create(b, l, b.getIndexType(), v);
+              };
+              SmallVector<Value> lo, hi(rank);
+              for (int64_t d = 0; d < rank; ++d) {
+                lo.push_back(toIndex(a[tables[d].lo]));
+                if (tables[d].hi >= 0)
+                  hi[d] = toIndex(a[tables[d].hi]);
+              }
+              Value one = scalarConst(b, l, elt, 1.0);
+              Value sum;
+              for (int64_t corner = 0; corner < (int64_t(1) << active.size());
+                   ++corner) {
+                SmallVector<Value> idx(lo);
+                Value weight;
+                for (auto [k, d] : llvm::enumerate(active)) {
+                  bool upper = (corner >> k) & 1;
+                  Value wd = a[tables[d].w];
+                  Value f = upper ? wd
+                                  : Value(arith::SubFOp::create(b, l, one, wd));
+                  if (upper)
+                    idx[d] = hi[d];
+                  weight = weight ? Value(arith::MulFOp::create(b, l, weight, f))
+                                  : f;
+                }
+                Value v = tensor::ExtractOp::create(b, l, x, idx);
+                if (weight)
+                  v = arith::MulFOp::create(b, l, weight, v);
+                sum = sum ? Value(arith::AddFOp::create(b, l, sum, v)) : v;
+              }
+              linalg::YieldOp::create(b, l, sum);
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, r);
+    return success();
+  }
+};
+
+} // namespace
+
+void mica::populateMicaIndexingToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<CumSumLowering, ResizeLowering>(patterns.getContext());
+}
