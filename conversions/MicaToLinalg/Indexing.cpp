@@ -17,12 +17,19 @@
 ///     index/weight tables; one linalg.generic over the output reads the
 ///     tables per dim and tensor.extracts the 2^k corners of the
 ///     interpolated dims.
+///   * scatter_elements / scatter_nd -> an scf.for nest over the updates
+///     with the output as a tensor iter_arg: each step reads its index
+///     (negative ones wrap), extracts the current element, combines it with
+///     the update by `reduction` and inserts it back, so duplicate indices
+///     apply in order exactly as the reference does.
 ///
 //===----------------------------------------------------------------------===//
 
 #include "Utils.h"
 
 #include "mica/Conversion/MicaToLinalg/MicaToLinalg.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <cmath>
 
@@ -252,8 +259,148 @@ struct ResizeLowering : OpConversionPattern<ResizeOp> {
   }
 };
 
+/// `old` combined with `upd` by `reduction` (none: the update wins).
+Value combineScatter(OpBuilder &b, Location loc, ScatterReduction reduction,
+                     Value old, Value upd) {
+  bool isFloat = isa<FloatType>(old.getType());
+  switch (reduction) {
+  case ScatterReduction::none:
+    return upd;
+  case ScatterReduction::add:
+    return isFloat ? Value(arith::AddFOp::create(b, loc, old, upd))
+                   : Value(arith::AddIOp::create(b, loc, old, upd));
+  case ScatterReduction::mul:
+    return isFloat ? Value(arith::MulFOp::create(b, loc, old, upd))
+                   : Value(arith::MulIOp::create(b, loc, old, upd));
+  case ScatterReduction::max:
+    return isFloat ? Value(arith::MaximumFOp::create(b, loc, old, upd))
+                   : Value(arith::MaxSIOp::create(b, loc, old, upd));
+  case ScatterReduction::min:
+    return isFloat ? Value(arith::MinimumFOp::create(b, loc, old, upd))
+                   : Value(arith::MinSIOp::create(b, loc, old, upd));
+  }
+  return upd;
+}
+
+/// Index element `v` (any integer type) as an index into a dim of size
+/// `size`, negative values counting from the back.
+Value wrapIndex(OpBuilder &b, Location loc, Value v, Value size) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  Value wrapped = arith::AddIOp::create(b, loc, i, size);
+  return arith::SelectOp::create(b, loc, neg, wrapped, i);
+}
+
+/// An scf.for nest over `dims` carrying `init`; `body` gets the induction
+/// variables and the carried tensor and returns its next value.
+Value scatterLoop(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> dims,
+                  Value init,
+                  function_ref<Value(OpBuilder &, Location, ValueRange, Value)>
+                      body) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> lbs(dims.size(), zero), steps(dims.size(), one), ubs;
+  for (OpFoldResult d : dims)
+    ubs.push_back(toValue(b, loc, d));
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, ubs, steps, ValueRange{init},
+      [&](OpBuilder &bb, Location l, ValueRange ivs, ValueRange iter) {
+        return scf::ValueVector{body(bb, l, ivs, iter[0])};
+      });
+  return nest.results.empty() ? init : nest.results.front();
+}
+
+/// mica.scatter_elements %x, %i, %u {axis = a} ->
+///   scf.for (nest over %i's dims) iter_args(%out = %x) {
+///     %k = wrap(%i[ivs]); %p = ivs with p[a] = %k
+///     tensor.insert combine(%out[%p], %u[ivs]) into %out[%p]
+///   }
+struct ScatterElementsLowering : OpConversionPattern<ScatterElementsOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ScatterElementsOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput(), idx = adaptor.getIndices(),
+          upd = adaptor.getUpdates();
+    auto xt = cast<RankedTensorType>(x.getType());
+    std::optional<int64_t> axis = normalizeAxis(op.getAxis(), xt.getRank());
+    if (!axis)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    ScatterReduction red = op.getReduction();
+    Value size = toValue(rewriter, loc, getDim(rewriter, loc, x, *axis));
+    Value r = scatterLoop(
+        rewriter, loc, getDims(rewriter, loc, idx), x,
+        [&](OpBuilder &b, Location l, ValueRange ivs, Value out) {
+          Value k = wrapIndex(b, l, tensor::ExtractOp::create(b, l, idx, ivs),
+                              size);
+          SmallVector<Value> pos(ivs);
+          pos[*axis] = k;
+          Value old = tensor::ExtractOp::create(b, l, out, pos);
+          Value u = tensor::ExtractOp::create(b, l, upd, ivs);
+          return Value(tensor::InsertOp::create(
+              b, l, combineScatter(b, l, red, old, u), out, pos));
+        });
+    rewriter.replaceOp(op, castTo(rewriter, loc, r, op.getType()));
+    return success();
+  }
+};
+
+/// mica.scatter_nd %x, %i [..., q], %u ->
+///   scf.for (nest over %i's leading dims and %x's dims from q)
+///       iter_args(%out = %x) {
+///     %p = (wrap(%i[t..., 0]), ..., wrap(%i[t..., q-1]), s...)
+///     tensor.insert combine(%out[%p], %u[t..., s...]) into %out[%p]
+///   }
+struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(ScatterNDOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput(), idx = adaptor.getIndices(),
+          upd = adaptor.getUpdates();
+    auto xt = cast<RankedTensorType>(x.getType());
+    auto it = cast<RankedTensorType>(idx.getType());
+    int64_t q = it.getDimSize(it.getRank() - 1);
+    if (ShapedType::isDynamic(q) || q > xt.getRank() || it.getRank() < 1)
+      return rewriter.notifyMatchFailure(op, "needs a static tuple length");
+    ScatterReduction red = op.getReduction();
+    int64_t lead = it.getRank() - 1;
+    SmallVector<OpFoldResult> dims = getDims(rewriter, loc, idx);
+    dims.pop_back();
+    SmallVector<OpFoldResult> xdims = getDims(rewriter, loc, x);
+    llvm::append_range(dims, ArrayRef<OpFoldResult>(xdims).drop_front(q));
+    SmallVector<Value> sizes;
+    for (int64_t j = 0; j < q; ++j)
+      sizes.push_back(toValue(rewriter, loc, xdims[j]));
+    Value r = scatterLoop(
+        rewriter, loc, dims, x,
+        [&](OpBuilder &b, Location l, ValueRange ivs, Value out) {
+          SmallVector<Value> pos, at(ivs.take_front(lead));
+          for (int64_t j = 0; j < q; ++j) {
+            at.push_back(arith::ConstantIndexOp::create(b, l, j));
+            pos.push_back(wrapIndex(
+                b, l, tensor::ExtractOp::create(b, l, idx, at), sizes[j]));
+            at.pop_back();
+          }
+          llvm::append_range(pos, ivs.drop_front(lead));
+          Value old = tensor::ExtractOp::create(b, l, out, pos);
+          Value u = tensor::ExtractOp::create(b, l, upd, ivs);
+          return Value(tensor::InsertOp::create(
+              b, l, combineScatter(b, l, red, old, u), out, pos));
+        });
+    rewriter.replaceOp(op, castTo(rewriter, loc, r, op.getType()));
+    return success();
+  }
+};
+
 } // namespace
 
 void mica::populateMicaIndexingToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<CumSumLowering, ResizeLowering>(patterns.getContext());
+  patterns.add<CumSumLowering, ResizeLowering, ScatterElementsLowering,
+               ScatterNDLowering>(patterns.getContext());
 }

@@ -39,7 +39,8 @@ def ConvertMicaToLinalg : Pass<"convert-mica-to-linalg"> {
     * recurrences (`lstm`, `gru`) as one `scf.for` over time per direction
       with tensor iter_args, a `linalg.matmul` and gate generics per step;
     * `cumsum` as a generic with a masked reduction loop over the axis;
-      `resize` as one generic over compile-time tap tables.
+      `resize` as one generic over compile-time tap tables; scatters as an
+      `scf.for` nest of `tensor.extract`/`tensor.insert` on a carried tensor.
 
     Dynamic dims are read with `tensor.dim` and allocated with
     `tensor.empty`. A dynamic operand dim is assumed to match the result dim

@@ -73,3 +73,44 @@ func.func @resize_dynamic(%r: tensor<?x1x2x3xf32>) -> tensor<?x1x4x6xf32> {
   %0 = mica.resize nearest %r {scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : tensor<?x1x2x3xf32> -> tensor<?x1x4x6xf32>
   return %0 : tensor<?x1x4x6xf32>
 }
+
+// -----
+
+// scatter_elements with add along dim 1: an scf.for nest over the indices
+// carrying the output; the index wraps when negative, the current element
+// is combined with the update and inserted back.
+// CHECK-LABEL: func.func @scatter_elements_add
+// CHECK-SAME: (%[[X:.*]]: tensor<3x4xf32>, %[[I:.*]]: tensor<3x2xi64>, %[[U:.*]]: tensor<3x2xf32>)
+// CHECK: %[[L:.*]] = scf.for %[[A:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[O1:.*]] = %[[X]]) -> (tensor<3x4xf32>)
+// CHECK: scf.for %[[B:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[O:.*]] = %[[O1]]) -> (tensor<3x4xf32>)
+// CHECK: %[[K:.*]] = tensor.extract %[[I]][%[[A]], %[[B]]] : tensor<3x2xi64>
+// CHECK: %[[KI:.*]] = arith.index_cast %[[K]] : i64 to index
+// CHECK: %[[NEG:.*]] = arith.cmpi slt, %[[KI]]
+// CHECK: %[[KW:.*]] = arith.select %[[NEG]]
+// CHECK: %[[OLD:.*]] = tensor.extract %[[O]][%[[A]], %[[KW]]] : tensor<3x4xf32>
+// CHECK: %[[UPD:.*]] = tensor.extract %[[U]][%[[A]], %[[B]]] : tensor<3x2xf32>
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %[[UPD]] : f32
+// CHECK: %[[INS:.*]] = tensor.insert %[[NEW]] into %[[O]][%[[A]], %[[KW]]] : tensor<3x4xf32>
+// CHECK: scf.yield %[[INS]]
+// CHECK: return %[[L]]
+func.func @scatter_elements_add(%x: tensor<3x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x2xf32>) -> tensor<3x4xf32> {
+  %0 = mica.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = #mica<scatter add>} : (tensor<3x4xf32>, tensor<3x2xi64>, tensor<3x2xf32>) -> tensor<3x4xf32>
+  return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// scatter_nd of rows: loops over the tuples and the row elements; the row
+// index is read from the tuple, the update is stored without combining.
+// CHECK-LABEL: func.func @scatter_nd_rows
+// CHECK-SAME: (%[[X:.*]]: tensor<4x3xf32>, %[[I:.*]]: tensor<2x1xi64>, %[[U:.*]]: tensor<2x3xf32>)
+// CHECK: scf.for %[[T:.*]] = {{.*}} iter_args(%{{.*}} = %[[X]])
+// CHECK: scf.for %[[S:.*]] = {{.*}} iter_args(%[[O:.*]] = %{{.*}})
+// CHECK: tensor.extract %[[I]][%[[T]], %{{.*}}] : tensor<2x1xi64>
+// CHECK: %[[UPD:.*]] = tensor.extract %[[U]][%[[T]], %[[S]]] : tensor<2x3xf32>
+// CHECK-NOT: arith.addf
+// CHECK: tensor.insert %[[UPD]] into %[[O]][%{{.*}}, %[[S]]] : tensor<4x3xf32>
+func.func @scatter_nd_rows(%x: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<2x3xf32>) -> tensor<4x3xf32> {
+  %0 = mica.scatter_nd %x, %i, %u : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}

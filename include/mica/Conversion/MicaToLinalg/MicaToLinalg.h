@@ -49,8 +49,9 @@ void populateMicaFusedToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// linalg matmuls and gate generics per step): lstm, gru.
 void populateMicaRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
-/// Computed or scanned positions: cumsum (exclusive, reverse) and resize
-/// (nearest/linear with compile-time tap tables; static shapes).
+/// Computed or scanned positions: cumsum (exclusive, reverse), resize
+/// (nearest/linear with compile-time tap tables; static shapes),
+/// scatter_elements and scatter_nd (scf.for nests, all reductions).
 void populateMicaIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace mica
