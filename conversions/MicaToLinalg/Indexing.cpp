@@ -22,6 +22,11 @@
 ///     (negative ones wrap), extracts the current element, combines it with
 ///     the update by `reduction` and inserts it back, so duplicate indices
 ///     apply in order exactly as the reference does.
+///   * topk -> the stable rank of every element along the axis (a generic
+///     with a reduction loop counting the elements ordered before it:
+///     better value, or equal value at a lower index), then an scf.for nest
+///     over the input that inserts the elements ranked below k at their
+///     rank, with their indices. Quadratic in the axis length.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -398,9 +403,136 @@ struct ScatterNDLowering : OpConversionPattern<ScatterNDOp> {
   }
 };
 
+/// mica.topk %x {k, axis = a} ->
+///   %rank = linalg.generic (reduction over a') { count of better-or-earlier }
+///   scf.for (nest over %x) iter_args(%v, %i) {
+///     scf.if %rank[ivs] < k { insert %x[ivs], ivs[a] at [.., rank, ..] }
+///   }
+struct TopKLowering : OpConversionPattern<TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(TopKOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto xt = cast<RankedTensorType>(x.getType());
+    int64_t rank = xt.getRank();
+    std::optional<int64_t> axis = normalizeAxis(op.getAxis(), rank);
+    if (!axis)
+      return rewriter.notifyMatchFailure(op, "axis out of range");
+    int64_t ax = *axis, k = op.getK();
+    Type elt = xt.getElementType();
+    bool isFloat = isa<FloatType>(elt), largest = op.getLargest();
+    Type i64 = rewriter.getI64Type();
+    MLIRContext *ctx = rewriter.getContext();
+
+    // The stable rank of each element along the axis.
+    SmallVector<OpFoldResult> dims = getDims(rewriter, loc, x);
+    Value rinit = tensor::EmptyOp::create(rewriter, loc, dims, i64);
+    rinit = linalg::FillOp::create(rewriter, loc,
+                                   scalarConst(rewriter, loc, i64, 0.0), rinit)
+                .getResult(0);
+    SmallVector<AffineExpr> other;
+    for (int64_t d = 0; d < rank; ++d)
+      other.push_back(getAffineDimExpr(d == ax ? rank : d, ctx));
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank + 1, ctx);
+    SmallVector<AffineMap> maps = {id.getMajorSubMap(rank),
+                                   AffineMap::get(rank + 1, 0, other, ctx),
+                                   id.getMajorSubMap(rank)};
+    SmallVector<utils::IteratorType> its(rank, utils::IteratorType::parallel);
+    its.push_back(utils::IteratorType::reduction);
+    Value ranks =
+        linalg::GenericOp::create(
+            rewriter, loc, rinit.getType(), ValueRange{x, x}, ValueRange{rinit},
+            maps, its,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value v = a[0], w = a[1];
+              Value better, equal;
+              if (isFloat) {
+                better = arith::CmpFOp::create(
+                    b, l,
+                    largest ? arith::CmpFPredicate::OGT
+                            : arith::CmpFPredicate::OLT,
+                    w, v);
+                equal =
+                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, w, v);
+              } else {
+                better = arith::CmpIOp::create(
+                    b, l,
+                    largest ? arith::CmpIPredicate::sgt
+                            : arith::CmpIPredicate::slt,
+                    w, v);
+                equal =
+                    arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, w, v);
+              }
+              Value self = linalg::IndexOp::create(b, l, ax);
+              Value src = linalg::IndexOp::create(b, l, rank);
+              Value earlier = arith::CmpIOp::create(
+                  b, l, arith::CmpIPredicate::ult, src, self);
+              Value before = arith::OrIOp::create(
+                  b, l, better, arith::AndIOp::create(b, l, equal, earlier));
+              Value inc = arith::AddIOp::create(
+                  b, l, a[2], scalarConst(b, l, i64, 1.0));
+              linalg::YieldOp::create(
+                  b, l, Value(arith::SelectOp::create(b, l, before, inc, a[2])));
+            })
+            .getResult(0);
+
+    // Insert the elements ranked below k.
+    SmallVector<OpFoldResult> outDims(dims);
+    outDims[ax] = rewriter.getIndexAttr(k);
+    Value vals = tensor::EmptyOp::create(rewriter, loc, outDims, elt);
+    vals = linalg::FillOp::create(rewriter, loc,
+                                  scalarConst(rewriter, loc, elt, 0.0), vals)
+               .getResult(0);
+    Value idxs = tensor::EmptyOp::create(rewriter, loc, outDims, i64);
+    idxs = linalg::FillOp::create(rewriter, loc,
+                                  scalarConst(rewriter, loc, i64, 0.0), idxs)
+               .getResult(0);
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    SmallVector<Value> lbs(rank, zero), steps(rank, one), ubs;
+    for (OpFoldResult d : dims)
+      ubs.push_back(toValue(rewriter, loc, d));
+    Value kv = arith::ConstantIntOp::create(rewriter, loc, i64, k);
+    scf::LoopNest nest = scf::buildLoopNest(
+        rewriter, loc, lbs, ubs, steps, ValueRange{vals, idxs},
+        [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange iter) {
+          Value r = tensor::ExtractOp::create(b, l, ranks, ivs);
+          Value keep =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, r, kv);
+          auto ifOp = scf::IfOp::create(
+              b, l, keep,
+              [&](OpBuilder &bb, Location ll) {
+                SmallVector<Value> pos(ivs);
+                pos[ax] =
+                    arith::IndexCastOp::create(bb, ll, bb.getIndexType(), r);
+                Value v = tensor::ExtractOp::create(bb, ll, x, ivs);
+                Value i = arith::IndexCastOp::create(bb, ll, i64, ivs[ax]);
+                Value nv = tensor::InsertOp::create(bb, ll, v, iter[0], pos);
+                Value ni = tensor::InsertOp::create(bb, ll, i, iter[1], pos);
+                scf::YieldOp::create(bb, ll, ValueRange{nv, ni});
+              },
+              [&](OpBuilder &bb, Location ll) {
+                scf::YieldOp::create(bb, ll, iter);
+              });
+          return scf::ValueVector(ifOp.getResults());
+        });
+    if (!nest.results.empty()) {
+      vals = nest.results[0];
+      idxs = nest.results[1];
+    }
+    rewriter.replaceOp(op, {castTo(rewriter, loc, vals, op.getValues().getType()),
+                            castTo(rewriter, loc, idxs,
+                                   op.getIndices().getType())});
+    return success();
+  }
+};
+
 } // namespace
 
 void mica::populateMicaIndexingToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<CumSumLowering, ResizeLowering, ScatterElementsLowering,
-               ScatterNDLowering>(patterns.getContext());
+               ScatterNDLowering, TopKLowering>(patterns.getContext());
 }

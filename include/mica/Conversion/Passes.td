@@ -40,7 +40,8 @@ def ConvertMicaToLinalg : Pass<"convert-mica-to-linalg"> {
       with tensor iter_args, a `linalg.matmul` and gate generics per step;
     * `cumsum` as a generic with a masked reduction loop over the axis;
       `resize` as one generic over compile-time tap tables; scatters as an
-      `scf.for` nest of `tensor.extract`/`tensor.insert` on a carried tensor.
+      `scf.for` nest of `tensor.extract`/`tensor.insert` on a carried tensor;
+      `topk` as stable ranks (a counting generic) and an insertion loop.
 
     Dynamic dims are read with `tensor.dim` and allocated with
     `tensor.empty`. A dynamic operand dim is assumed to match the result dim

@@ -114,3 +114,42 @@ func.func @scatter_nd_rows(%x: tensor<4x3xf32>, %i: tensor<2x1xi64>, %u: tensor<
   %0 = mica.scatter_nd %x, %i, %u : (tensor<4x3xf32>, tensor<2x1xi64>, tensor<2x3xf32>) -> tensor<4x3xf32>
   return %0 : tensor<4x3xf32>
 }
+
+// -----
+
+// topk (largest, k = 2, last axis): the stable rank of every element (a
+// reduction over d2 counting larger elements and equal ones at a lower
+// index), then a loop nest that inserts the elements ranked below k at
+// their rank, with their index.
+// CHECK-DAG: #[[SELF:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[OTHER:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @topk_largest
+// CHECK-SAME: (%[[X:.*]]: tensor<3x5xf32>)
+// CHECK: %[[RANK:.*]] = linalg.generic {indexing_maps = [#[[SELF]], #[[OTHER]], #[[SELF]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[X]], %[[X]] : tensor<3x5xf32>, tensor<3x5xf32>) outs(%{{.*}} : tensor<3x5xi64>)
+// CHECK: ^bb0(%[[V:.*]]: f32, %[[W:.*]]: f32, %{{.*}}: i64):
+// CHECK: arith.cmpf ogt, %[[W]], %[[V]] : f32
+// CHECK: arith.cmpf oeq, %[[W]], %[[V]] : f32
+// CHECK: %[[K:.*]] = arith.constant 2 : i64
+// CHECK: scf.for %[[A:[^ ]*]] =
+// CHECK: scf.for %[[B:[^ ]*]] = {{.*}} iter_args(%[[VS:[^ ]*]] = %{{.*}}, %[[IS:[^ ]*]] = %{{.*}})
+// CHECK: %[[R:.*]] = tensor.extract %[[RANK]][%[[A]], %[[B]]] : tensor<3x5xi64>
+// CHECK: %[[KEEP:.*]] = arith.cmpi slt, %[[R]], %[[K]] : i64
+// CHECK: scf.if %[[KEEP]] -> (tensor<3x2xf32>, tensor<3x2xi64>)
+// CHECK: %[[P:.*]] = arith.index_cast %[[R]] : i64 to index
+// CHECK: tensor.insert %{{.*}} into %[[VS]][%[[A]], %[[P]]] : tensor<3x2xf32>
+// CHECK: tensor.insert %{{.*}} into %[[IS]][%[[A]], %[[P]]] : tensor<3x2xi64>
+func.func @topk_largest(%x: tensor<3x5xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
+  %v, %i = mica.topk %x {k = 2 : i64, axis = -1 : i64} : tensor<3x5xf32> -> tensor<3x2xf32>, tensor<3x2xi64>
+  return %v, %i : tensor<3x2xf32>, tensor<3x2xi64>
+}
+
+// -----
+
+// smallest on integers: a signed less-than.
+// CHECK-LABEL: func.func @topk_smallest_int
+// CHECK: arith.cmpi slt, %{{.*}}, %{{.*}} : i64
+// CHECK: arith.cmpi eq
+func.func @topk_smallest_int(%x: tensor<4x3xi64>) -> (tensor<2x3xi64>, tensor<2x3xi64>) {
+  %v, %i = mica.topk %x {k = 2 : i64, axis = 0 : i64, largest = false} : tensor<4x3xi64> -> tensor<2x3xi64>, tensor<2x3xi64>
+  return %v, %i : tensor<2x3xi64>, tensor<2x3xi64>
+}

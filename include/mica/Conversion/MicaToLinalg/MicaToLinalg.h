@@ -51,7 +51,8 @@ void populateMicaRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Computed or scanned positions: cumsum (exclusive, reverse), resize
 /// (nearest/linear with compile-time tap tables; static shapes),
-/// scatter_elements and scatter_nd (scf.for nests, all reductions).
+/// scatter_elements and scatter_nd (scf.for nests, all reductions), topk
+/// (stable ranks, then an insertion loop nest).
 void populateMicaIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace mica
