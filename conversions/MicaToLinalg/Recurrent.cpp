@@ -16,8 +16,11 @@
 ///     gate linalg.generic producing the new states (gate blocks are read
 ///     from the [B, G, H] views through constant indices in the indexing
 ///     maps), and inserts h into y.
-/// y_h / y_c are the final states inserted per direction. Static T, B, I
-/// and no sequence_lens (those ops stay unconverted).
+/// y_h / y_c are the final states inserted per direction. With
+/// sequence_lens, a batch entry is active at time t when t < len: inactive
+/// entries keep their states and write zero into y. Walking the reverse
+/// direction from T-1 down, an entry therefore starts at len-1, as the
+/// reference does. Static T, B and I.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -166,8 +169,6 @@ FailureOr<RnnShape> getRnnShape(OpT op, Value x, int64_t gates,
   auto xt = cast<RankedTensorType>(x.getType());
   if (xt.getRank() != 3 || !xt.hasStaticShape())
     return rewriter.notifyMatchFailure(op, "needs a static [T, B, I] input");
-  if (op.getSequenceLens())
-    return rewriter.notifyMatchFailure(op, "sequence_lens not lowered yet");
   RnnShape s;
   s.T = xt.getDimSize(0);
   s.B = xt.getDimSize(1);
@@ -267,6 +268,29 @@ Value clipValue(OpBuilder &b, Location loc, Value v,
                                    arith::MinimumFOp::create(b, loc, v, hi), lo);
 }
 
+/// `active ? v : old` and `active ? v : 0` for a sequence_lens step:
+/// `active` is t < len (len read as i64).
+struct StepMask {
+  Value active;
+  Value zero;
+
+  static StepMask build(OpBuilder &b, Location loc, Value len, Value t,
+                        Type elt) {
+    Type i64 = b.getI64Type();
+    if (len.getType() != i64)
+      len = arith::ExtSIOp::create(b, loc, i64, len);
+    Value ti = arith::IndexCastOp::create(b, loc, i64, t);
+    return {arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, ti, len),
+            scalarConst(b, loc, elt, 0.0)};
+  }
+  Value keep(OpBuilder &b, Location loc, Value v, Value old) const {
+    return arith::SelectOp::create(b, loc, active, v, old);
+  }
+  Value orZero(OpBuilder &b, Location loc, Value v) const {
+    return arith::SelectOp::create(b, loc, active, v, zero);
+  }
+};
+
 /// mica.lstm ->
 ///   %xw = mica.dense %x, %w[d] bias(%wb[d] + %rb[d])        [T, B, 4H]
 ///   scf.for %t iter_args(%h, %c, %y) {
@@ -338,9 +362,18 @@ struct LSTMLowering : OpConversionPattern<LSTMOp> {
               po = in.row(peep, 1);
               pf = in.row(peep, 2);
             }
+            Value lens = adaptor.getSequenceLens();
+            int64_t il = -1;
+            if (lens)
+              il = in.add(lens, {getAffineDimExpr(0, ctx)});
+            int64_t hh = in.values.size();     // the h out operand (old h)
             int64_t cc = in.values.size() + 1; // the c out operand
+            SmallVector<Value> outs = {state[0], state[1]};
+            if (lens)
+              outs.push_back(tensor::EmptyOp::create(b, l, stateT.getShape(),
+                                                     s.elt));
             SmallVector<Value> next = buildGateGeneric(
-                b, l, in, SmallVector<Value>{state[0], state[1]},
+                b, l, in, outs,
                 [&](OpBuilder &bb, Location ll, ValueRange a) {
                   auto add = [&](Value p, Value q) -> Value {
                     return arith::AddFOp::create(bb, ll, p, q);
@@ -364,9 +397,15 @@ struct LSTMLowering : OpConversionPattern<LSTMOp> {
                     oPre = add(oPre, mul(a[po], nc));
                   Value og = buildSigmoid(bb, ll, clipValue(bb, ll, oPre, clip));
                   Value nh = mul(og, math::TanhOp::create(bb, ll, nc));
-                  return SmallVector<Value>{nh, nc};
+                  if (il < 0)
+                    return SmallVector<Value>{nh, nc};
+                  StepMask m = StepMask::build(bb, ll, a[il], t, s.elt);
+                  return SmallVector<Value>{m.keep(bb, ll, nh, a[hh]),
+                                            m.keep(bb, ll, nc, c),
+                                            m.orZero(bb, ll, nh)};
                 });
-            Value ny = insertStep(b, l, next[0], state[2], t, d, s);
+            Value ny = insertStep(b, l, lens ? next[2] : next[0], state[2], t,
+                                  d, s);
             scf::YieldOp::create(b, l, ValueRange{next[0], next[1], ny});
           });
       y = loop.getResult(2);
@@ -474,9 +513,17 @@ struct GRULowering : OpConversionPattern<GRUOp> {
             int64_t irec = lbr ? in2.gate(hr, 2)
                                : in2.full(matmulTransB(b, l, zr[2], rh));
             int64_t ibh = rb ? in2.row(rb, 2) : -1;
+            Value lens = adaptor.getSequenceLens();
+            int64_t il = -1;
+            if (lens)
+              il = in2.add(lens, {getAffineDimExpr(0, ctx)});
             int64_t ih = in2.values.size(); // the h out operand
-            Value nh = buildGateGeneric(
-                b, l, in2, SmallVector<Value>{h},
+            SmallVector<Value> outs = {h};
+            if (lens)
+              outs.push_back(tensor::EmptyOp::create(b, l, stateT.getShape(),
+                                                     s.elt));
+            SmallVector<Value> res = buildGateGeneric(
+                b, l, in2, outs,
                 [&](OpBuilder &bb, Location ll, ValueRange a) {
                   Value rec = a[irec];
                   if (ibh >= 0)
@@ -487,10 +534,16 @@ struct GRULowering : OpConversionPattern<GRUOp> {
                       math::TanhOp::create(bb, ll, add(bb, ll, a[ixh], rec));
                   Value oneC = scalarConst(bb, ll, s.elt, 1.0);
                   Value keep = arith::SubFOp::create(bb, ll, oneC, a[iz]);
-                  return SmallVector<Value>{add(bb, ll, mul(bb, ll, keep, cand),
-                                                mul(bb, ll, a[iz], a[ih]))};
-                })[0];
-            Value ny = insertStep(b, l, nh, state[1], t, d, s);
+                  Value nv = add(bb, ll, mul(bb, ll, keep, cand),
+                                 mul(bb, ll, a[iz], a[ih]));
+                  if (il < 0)
+                    return SmallVector<Value>{nv};
+                  StepMask m = StepMask::build(bb, ll, a[il], t, s.elt);
+                  return SmallVector<Value>{m.keep(bb, ll, nv, a[ih]),
+                                            m.orZero(bb, ll, nv)};
+                });
+            Value nh = res[0];
+            Value ny = insertStep(b, l, lens ? res[1] : nh, state[1], t, d, s);
             scf::YieldOp::create(b, l, ValueRange{nh, ny});
           });
       y = loop.getResult(1);

@@ -81,12 +81,30 @@ func.func @gru_linear_before_reset(%x: tensor<5x2x3xf32>, %w: tensor<1x12x3xf32>
 
 // -----
 
-// Negative: sequence_lens and dynamic shapes are not lowered yet.
-// CHECK-LABEL: func.func @rnn_not_lowered
-// CHECK: mica.lstm
-// CHECK: mica.gru
-func.func @rnn_not_lowered(%x: tensor<5x2x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor<1x16x4xf32>, %lens: tensor<2xi32>, %xd: tensor<?x2x3xf32>, %gw: tensor<1x12x3xf32>, %gr: tensor<1x12x4xf32>) -> (tensor<5x1x2x4xf32>, tensor<?x1x2x4xf32>) {
+// sequence_lens: the gate generic also reads len[b] and writes a third
+// result, the h step masked to zero, which is what goes into y; h and c
+// keep their old values (the out operands) when t >= len.
+// CHECK-LABEL: func.func @lstm_sequence_lens
+// CHECK-SAME: %[[LENS:[^:]*]]: tensor<2xi32>
+// CHECK: scf.for {{.*}} iter_args(%[[H:[^ ]*]] = %{{.*}}, %[[C:[^ ]*]] = %{{.*}}, %[[Y:[^ ]*]] = %{{.*}})
+// CHECK: %[[G:.*]]:3 = linalg.generic
+// CHECK-SAME: %[[LENS]] : {{.*}}tensor<2xi32>) outs(%[[H]], %[[C]], %{{.*}} : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>)
+// CHECK: arith.extsi %{{.*}} : i32 to i64
+// CHECK: arith.cmpi slt
+// CHECK: arith.select
+// CHECK: tensor.insert_slice %[[G]]#2 into %[[Y]]
+// CHECK: scf.yield %[[G]]#0, %[[G]]#1
+func.func @lstm_sequence_lens(%x: tensor<5x2x3xf32>, %w: tensor<1x16x3xf32>, %r: tensor<1x16x4xf32>, %lens: tensor<2xi32>) -> tensor<5x1x2x4xf32> {
   %y, %h, %c = mica.lstm %x, %w, %r sequence_lens(%lens : tensor<2xi32>) {direction = #mica<direction forward>, hidden_size = 4 : i64} : tensor<5x2x3xf32>, tensor<1x16x3xf32>, tensor<1x16x4xf32> -> tensor<5x1x2x4xf32>, tensor<1x2x4xf32>, tensor<1x2x4xf32>
+  return %y : tensor<5x1x2x4xf32>
+}
+
+// -----
+
+// Negative: a dynamic sequence length is not lowered yet.
+// CHECK-LABEL: func.func @rnn_not_lowered
+// CHECK: mica.gru
+func.func @rnn_not_lowered(%xd: tensor<?x2x3xf32>, %gw: tensor<1x12x3xf32>, %gr: tensor<1x12x4xf32>) -> tensor<?x1x2x4xf32> {
   %gy, %gh = mica.gru %xd, %gw, %gr {direction = #mica<direction forward>, hidden_size = 4 : i64} : tensor<?x2x3xf32>, tensor<1x12x3xf32>, tensor<1x12x4xf32> -> tensor<?x1x2x4xf32>, tensor<1x2x4xf32>
-  return %y, %gy : tensor<5x1x2x4xf32>, tensor<?x1x2x4xf32>
+  return %gy : tensor<?x1x2x4xf32>
 }

@@ -46,7 +46,8 @@ void populateMicaNNToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateMicaFusedToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Recurrences as an scf.for over time per direction (tensor iter_args,
-/// linalg matmuls and gate generics per step): lstm, gru.
+/// linalg matmuls and gate generics per step): lstm, gru, with
+/// sequence_lens masking.
 void populateMicaRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// Computed or scanned positions: cumsum (exclusive, reverse), resize
