@@ -92,6 +92,8 @@ void peelScale(Value &v, double &scale) {
 struct Heads {
   Value projection;
   int64_t numHeads, headSize;
+  /// The [B, S] dims of the head split (possibly dynamic).
+  int64_t batch, seq;
 };
 
 FailureOr<Heads> matchHeads(Value v, bool transposedKey, double &scale) {
@@ -123,10 +125,14 @@ FailureOr<Heads> matchHeads(Value v, bool transposedKey, double &scale) {
   Value p = reshape.getInput();
   peelScale(p, scale);
   auto pt = cast<RankedTensorType>(p.getType());
-  if (pt.getRank() != 3 || pt.isDynamicDim(2) ||
-      pt.getDimSize(2) != t.getDimSize(2) * t.getDimSize(3))
+  // [B, S, E], or TF BERT's flattened [B * S, E] with a static B and S.
+  bool flat = pt.getRank() == 2 && !t.isDynamicDim(0) && !t.isDynamicDim(1) &&
+              pt.getDimSize(0) == t.getDimSize(0) * t.getDimSize(1);
+  if ((pt.getRank() != 3 && !flat) || pt.isDynamicDim(pt.getRank() - 1) ||
+      pt.getDimSize(pt.getRank() - 1) != t.getDimSize(2) * t.getDimSize(3))
     return failure();
-  return Heads{p, t.getDimSize(2), t.getDimSize(3)};
+  return Heads{p, t.getDimSize(2), t.getDimSize(3), t.getDimSize(0),
+               t.getDimSize(1)};
 }
 
 /// Matches `v` as a projection of some input by a constant weight:
@@ -253,8 +259,10 @@ struct FuseAttention : RewritePattern {
       return miss(rewriter, op, "the context is not transposed back to "
                                 "[B, S, H, D]");
     auto output = dyn_cast<ReshapeOp>(*merge->user_begin());
-    if (!output || output.getType().getRank() != 3)
-      return miss(rewriter, op, "the heads are not merged back to [B, S, E]");
+    if (!output || (output.getType().getRank() != 3 &&
+                    output.getType().getRank() != 2))
+      return miss(rewriter, op, "the heads are not merged back to [B, S, E] "
+                                "or [B * S, E]");
 
     // Backward: scores, mask and scale.
     Value scores = softmax.getInput();
@@ -322,22 +330,28 @@ struct FuseAttention : RewritePattern {
                                 "(cross-attention is not fused)");
     auto xt = cast<RankedTensorType>(x.getType());
     int64_t e = q->numHeads * q->headSize;
-    if (xt.getRank() != 3 || xt.isDynamicDim(2))
-      return miss(rewriter, op, "the input is not [B, S, E] with a static E");
+    if ((xt.getRank() != 3 && xt.getRank() != 2) ||
+        xt.isDynamicDim(xt.getRank() - 1))
+      return miss(rewriter, op, "the input is not [B, S, E] or [B * S, E] "
+                                "with a static E");
+    // A flattened [B * S, E] input is viewed as [B, S, E] for the op.
+    auto seqType = xt.getRank() == 3
+                       ? xt
+                       : RankedTensorType::get({q->batch, q->seq, e},
+                                               xt.getElementType());
     for (const Projection &p : projections) {
       auto rt = cast<ShapedType>(p.rows.getType());
-      if (rt.getDimSize(0) != e || rt.getDimSize(1) != xt.getDimSize(2) ||
+      if (rt.getDimSize(0) != e || rt.getDimSize(1) != seqType.getDimSize(2) ||
           rt.getElementType() != xt.getElementType())
         return miss(rewriter, op,
                     llvm::formatv("a projection weight is {0}x{1}, expected "
                                   "{2}x{3} of the input's element type",
                                   rt.getDimSize(0), rt.getDimSize(1), e,
-                                  xt.getDimSize(2)));
+                                  seqType.getDimSize(2)));
     }
-    if (output.getType() !=
-        RankedTensorType::get({xt.getDimSize(0), xt.getDimSize(1), e},
-                              xt.getElementType()))
-      return miss(rewriter, op, "the merged output is not [B, S, H * D]");
+    if (output.getType() != xt)
+      return miss(rewriter, op, "the merged output does not have the input's "
+                                "shape");
 
     // The mask must broadcast to the scores.
     Type elt = xt.getElementType();
@@ -402,11 +416,16 @@ struct FuseAttention : RewritePattern {
                              fillWhenTrue ? filled : zero,
                              fillWhenTrue ? zero : filled);
     }
-    auto fused = AttentionOp::create(
-        rewriter, loc, output.getType(), x, weightOp, biasValue, mask,
+    Value input = x;
+    if (seqType != xt)
+      input = ReshapeOp::create(rewriter, loc, seqType, x, Value());
+    Value fused = AttentionOp::create(
+        rewriter, loc, seqType, input, weightOp, biasValue, mask,
         rewriter.getI64IntegerAttr(q->numHeads),
         rewriter.getF32FloatAttr(static_cast<float>(scale)));
-    rewriter.replaceOp(output, fused.getResult());
+    if (seqType != xt)
+      fused = ReshapeOp::create(rewriter, loc, xt, fused, Value());
+    rewriter.replaceOp(output, fused);
     if (report)
       report->fired(kName, op->getLoc(),
                     llvm::formatv("{0} heads of size {1}, scale {2:e}{3}{4}",

@@ -182,6 +182,124 @@ struct FuseLayerNorm : FusionPattern {
   }
 };
 
+/// TF's layer norm (tf.contrib.layers.layer_norm / Keras with fused
+/// batch-norm math): the normalization folded into a scale and a shift,
+///   %m = reduce mean %x ; %v = reduce mean ((x - m)^2) ; %r = rsqrt(v + eps)
+///   %s = mul %r, %gamma                 (or %s = %r without gamma)
+///   %y = add (mul %x, %s), (sub %beta, (mul %m, %s)) (or sub 0-free form
+///        add (mul %x, %s), (neg (mul %m, %s)) without beta)
+///   -> %y = mica.layer_norm %x scale(%gamma) bias(%beta)
+struct FuseLayerNormScaleShift : FusionPattern {
+  FuseLayerNormScaleShift(MLIRContext *ctx, FusionReport *r)
+      : FusionPattern(ctx, r, "layer_norm") {}
+
+  /// The x of `mul(x, s)` in either operand order, or null.
+  static Value mulBy(Value v, Value s) {
+    auto mul = v.getDefiningOp<MulOp>();
+    if (!mul)
+      return {};
+    return otherOperand(mul, s);
+  }
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    auto add = dyn_cast<AddOp>(op);
+    if (!add)
+      return failure();
+    // One side is beta - m * s (or -(m * s)), the other x * s.
+    for (auto [scaled, shift] : {std::pair(add.getLhs(), add.getRhs()),
+                                 std::pair(add.getRhs(), add.getLhs())}) {
+      Value beta, ms;
+      if (auto sub = shift.getDefiningOp<SubOp>()) {
+        beta = sub.getLhs();
+        ms = sub.getRhs();
+      } else if (auto neg = shift.getDefiningOp<NegOp>()) {
+        ms = neg.getInput();
+      } else {
+        continue;
+      }
+      auto msMul = ms.getDefiningOp<MulOp>();
+      auto xsMul = scaled.getDefiningOp<MulOp>();
+      if (!msMul || !xsMul)
+        continue;
+      // The shared scale s is an operand of both products.
+      Value s;
+      for (Value c : {msMul.getLhs(), msMul.getRhs()})
+        if (c == xsMul.getLhs() || c == xsMul.getRhs())
+          s = c;
+      if (!s)
+        continue;
+      Value mean = otherOperand(msMul, s), x = otherOperand(xsMul, s);
+      auto meanOp = mean ? mean.getDefiningOp<ReduceOp>() : ReduceOp();
+      std::optional<int64_t> axis = trailingMeanAxis(meanOp);
+      if (!axis || meanOp.getInput() != x)
+        continue;
+      // From here the shape is a scale-shift normalization: report.
+      Value gamma, rs = s;
+      if (auto g = s.getDefiningOp<MulOp>()) {
+        for (Value c : {g.getLhs(), g.getRhs()})
+          if (c.getDefiningOp<RsqrtOp>()) {
+            rs = c;
+            gamma = otherOperand(g, c);
+          }
+      }
+      auto rsqrt = rs.getDefiningOp<RsqrtOp>();
+      if (!rsqrt)
+        return miss(rewriter, op, "the scale is not rsqrt(variance + eps) "
+                                  "(times gamma)");
+      auto addEps = rsqrt.getInput().getDefiningOp<AddOp>();
+      Value var;
+      std::optional<double> eps;
+      if (addEps)
+        for (Value v : {addEps.getLhs(), addEps.getRhs()})
+          if (auto c = getScalarConstant(v)) {
+            eps = c;
+            var = otherOperand(addEps, v);
+          }
+      if (!eps)
+        return miss(rewriter, op, "epsilon is not a constant added to the "
+                                  "variance");
+      auto varMean = var.getDefiningOp<ReduceOp>();
+      if (trailingMeanAxis(varMean) != axis)
+        return miss(rewriter, op, "variance is not a mean over the "
+                                  "normalized dims");
+      Value sq = varMean.getInput(), dev;
+      if (auto pow = sq.getDefiningOp<PowOp>()) {
+        if (isScalar(pow.getRhs(), 2.0, 0))
+          dev = pow.getLhs();
+      } else if (auto mul = sq.getDefiningOp<MulOp>()) {
+        if (mul.getLhs() == mul.getRhs())
+          dev = mul.getLhs();
+      }
+      auto devSub = dev ? dev.getDefiningOp<SubOp>() : SubOp();
+      if (!devSub || devSub.getLhs() != x || devSub.getRhs() != mean)
+        return miss(rewriter, op, "variance is not the mean of (x - mean)^2");
+      auto xt = cast<RankedTensorType>(x.getType());
+      ArrayRef<int64_t> normShape = xt.getShape().drop_front(*axis);
+      auto isParam = [&](Value p) {
+        auto t = dyn_cast_or_null<RankedTensorType>(p ? p.getType() : Type());
+        return t && t.getShape() == normShape;
+      };
+      if ((gamma && !isParam(gamma)) || (beta && !isParam(beta)))
+        return miss(rewriter, op, "gamma or beta is not of the normalized "
+                                  "shape");
+      if (add.getType() != xt)
+        return miss(rewriter, op, "normalization broadcasts its input");
+      auto ln = LayerNormOp::create(rewriter, op->getLoc(), xt, x, gamma, beta,
+                                    rewriter.getI64IntegerAttr(*axis),
+                                    rewriter.getF32FloatAttr(*eps));
+      rewriter.replaceOp(op, ln.getResult());
+      fired(ln, llvm::formatv("layer_norm (scale-shift form) over {0} "
+                              "trailing dim(s), epsilon {1:e}{2}{3}",
+                              normShape.size(), *eps, gamma ? ", scale" : "",
+                              beta ? ", bias" : "")
+                    .str());
+      return success();
+    }
+    return failure();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // gelu
 //===----------------------------------------------------------------------===//
@@ -609,7 +727,7 @@ struct MicaFuseBertPass : mica::impl::MicaFuseBertBase<MicaFuseBertPass> {
 void mica::populateFuseBertPatterns(RewritePatternSet &patterns,
                                     FusionReport *report) {
   MLIRContext *ctx = patterns.getContext();
-  patterns.add<FuseLayerNorm, FuseGelu, FuseBiasGelu, FuseSkipLayerNorm,
+  patterns.add<FuseLayerNorm, FuseLayerNormScaleShift, FuseGelu, FuseBiasGelu, FuseSkipLayerNorm,
                FuseEmbedLayerNorm>(ctx, report);
   populateFuseAttentionPatterns(patterns, report);
 }

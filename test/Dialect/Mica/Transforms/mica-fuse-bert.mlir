@@ -492,3 +492,48 @@ func.func @no_attention_scaled_value(%x: tensor<1x4x8xf32>) -> tensor<1x4x8xf32>
   return %o : tensor<1x4x8xf32>
 }
 
+
+// -----
+
+// TF's scale-shift layer norm: x * s + (beta - mean * s), s = rsqrt(v + eps) * gamma.
+// CHECK-LABEL: func.func @layer_norm_scale_shift
+// CHECK-SAME: (%[[X:.*]]: tensor<8x16xf32>, %[[G:.*]]: tensor<16xf32>, %[[B:.*]]: tensor<16xf32>)
+// CHECK: %[[LN:.*]] = mica.layer_norm %[[X]] scale(%[[G]] : tensor<16xf32>) bias(%[[B]] : tensor<16xf32>) {axis = 1 : i64, epsilon = 9.99999996E-13 : f32}
+// CHECK-NEXT: return %[[LN]]
+func.func @layer_norm_scale_shift(%x: tensor<8x16xf32>, %g: tensor<16xf32>, %b: tensor<16xf32>) -> tensor<8x16xf32> {
+  %eps = mica.constant dense<1.0e-12> : tensor<f32>
+  %m = mica.reduce mean %x {axes = array<i64: -1>} : tensor<8x16xf32> -> tensor<8x1xf32>
+  %d = mica.sub %x, %m : (tensor<8x16xf32>, tensor<8x1xf32>) -> tensor<8x16xf32>
+  %sq = mica.mul %d, %d : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %v = mica.reduce mean %sq {axes = array<i64: -1>} : tensor<8x16xf32> -> tensor<8x1xf32>
+  %ve = mica.add %v, %eps : (tensor<8x1xf32>, tensor<f32>) -> tensor<8x1xf32>
+  %r = mica.rsqrt %ve : tensor<8x1xf32>
+  %s = mica.mul %r, %g : (tensor<8x1xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  %xs = mica.mul %x, %s : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %ms = mica.mul %m, %s : (tensor<8x1xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sh = mica.sub %b, %ms : (tensor<16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  // expected-remark @below {{mica-fuse-bert.layer_norm: fused: layer_norm (scale-shift form) over 1 trailing dim(s), epsilon 1.000000e-12, scale, bias}}
+  %y = mica.add %xs, %sh : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}
+
+// -----
+
+// Negative: the "variance" is the mean of x^2, not of (x - mean)^2.
+// CHECK-LABEL: func.func @layer_norm_scale_shift_bad_variance
+// CHECK-NOT: mica.layer_norm
+func.func @layer_norm_scale_shift_bad_variance(%x: tensor<8x16xf32>, %g: tensor<16xf32>, %b: tensor<16xf32>) -> tensor<8x16xf32> {
+  %eps = mica.constant dense<1.0e-12> : tensor<f32>
+  %m = mica.reduce mean %x {axes = array<i64: -1>} : tensor<8x16xf32> -> tensor<8x1xf32>
+  %sq = mica.mul %x, %x : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %v = mica.reduce mean %sq {axes = array<i64: -1>} : tensor<8x16xf32> -> tensor<8x1xf32>
+  %ve = mica.add %v, %eps : (tensor<8x1xf32>, tensor<f32>) -> tensor<8x1xf32>
+  %r = mica.rsqrt %ve : tensor<8x1xf32>
+  %s = mica.mul %r, %g : (tensor<8x1xf32>, tensor<16xf32>) -> tensor<8x16xf32>
+  %xs = mica.mul %x, %s : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %ms = mica.mul %m, %s : (tensor<8x1xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  %sh = mica.sub %b, %ms : (tensor<16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  // expected-remark @below {{mica-fuse-bert.layer_norm: not fused: variance is not the mean of (x - mean)^2}}
+  %y = mica.add %xs, %sh : (tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}

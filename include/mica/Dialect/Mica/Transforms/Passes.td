@@ -88,14 +88,20 @@ def MicaFuseBert : Pass<"mica-fuse-bert", "mlir::func::FuncOp"> {
     mica's fused ops:
 
     * `layer_norm`: `x - mean(x)` divided by `sqrt(mean((x - mean)^2) +
-      eps)` (or multiplied by `rsqrt`), with the optional `* gamma + beta`;
+      eps)` (or multiplied by `rsqrt`), with the optional `* gamma + beta`,
+      and TF's scale-shift form `x * s + (beta - mean * s)` with
+      `s = rsqrt(var + eps) * gamma`;
     * `gelu`: `0.5 x (1 + erf(x / sqrt 2))` and the tanh approximation;
     * `bias_gelu`: `gelu(x + b)` with a constant bias over the last dim;
     * `skip_layer_norm`: `layer_norm(x + skip [+ bias])` over the last dim;
     * `embed_layer_norm`: word + position (+ token type) gathers summed and
       normalized;
-    * `attention`: Q/K/V projections, heads split by reshape/transpose,
-      `softmax(Q K^T * scale + mask) V`, heads merged back.
+    * `attention`: Q/K/V projections (matmul, dense or slices of one
+      combined projection; on `[B, S, E]` or TF's flattened `[B * S, E]`),
+      heads split by reshape/transpose, `softmax(Q K^T * scale + mask) V`
+      with the scale anywhere before the softmax and an additive or
+      select (`where(mask, s, -inf)`) mask, heads merged back; the Q, K, V
+      weights are packed into one `[3E, E]` constant at compile time.
 
     Each fusion reports where it fired and its near misses (remarks with
     `remarks=true`, the default).
