@@ -20,7 +20,7 @@
 /// sequence_lens, a batch entry is active at time t when t < len: inactive
 /// entries keep their states and write zero into y. Walking the reverse
 /// direction from T-1 down, an entry therefore starts at len-1, as the
-/// reference does. Static T, B and I.
+/// reference does. Static B and I; T may be dynamic.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -159,7 +159,7 @@ SmallVector<Value> buildGateGeneric(
 /// Shared shape checks and operands of lstm/gru; fails on what the lowering
 /// does not handle.
 struct RnnShape {
-  int64_t T, B, I, H, D;
+  int64_t T, B, I, H, D; // T may be dynamic
   Type elt;
 };
 
@@ -167,8 +167,8 @@ template <typename OpT>
 FailureOr<RnnShape> getRnnShape(OpT op, Value x, int64_t gates,
                                 ConversionPatternRewriter &rewriter) {
   auto xt = cast<RankedTensorType>(x.getType());
-  if (xt.getRank() != 3 || !xt.hasStaticShape())
-    return rewriter.notifyMatchFailure(op, "needs a static [T, B, I] input");
+  if (xt.getRank() != 3 || xt.isDynamicDim(1) || xt.isDynamicDim(2))
+    return rewriter.notifyMatchFailure(op, "needs static B and I in [T, B, I]");
   RnnShape s;
   s.T = xt.getDimSize(0);
   s.B = xt.getDimSize(1);
@@ -250,11 +250,21 @@ Value stepSlice(OpBuilder &b, Location loc, Value xw, Value t) {
 
 /// The time index of loop step `iv`: `T - 1 - iv` in the reverse direction.
 Value timeIndex(OpBuilder &b, Location loc, Value iv, bool reverse,
-                int64_t T) {
+                Value T) {
   if (!reverse)
     return iv;
-  Value last = arith::ConstantIndexOp::create(b, loc, T - 1);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value last = arith::SubIOp::create(b, loc, T, one);
   return arith::SubIOp::create(b, loc, last, iv);
+}
+
+/// A zero [T, D, B, H] output (T read from `x` when dynamic).
+Value zeroOutput(OpBuilder &b, Location loc, Value x, const RnnShape &s) {
+  SmallVector<OpFoldResult> dims = {getDim(b, loc, x, 0), b.getIndexAttr(s.D),
+                                    b.getIndexAttr(s.B), b.getIndexAttr(s.H)};
+  Value e = tensor::EmptyOp::create(b, loc, dims, s.elt);
+  return linalg::FillOp::create(b, loc, scalarConst(b, loc, s.elt, 0.0), e)
+      .getResult(0);
 }
 
 /// Clamps `v` to [-clip, clip] when a clip is set.
@@ -314,7 +324,9 @@ struct LSTMLowering : OpConversionPattern<LSTMOp> {
     if (op.getClip())
       clip = op.getClip()->convertToDouble();
     auto stateT = RankedTensorType::get({s.B, s.H}, s.elt);
-    Value y = zeros(rewriter, loc, {s.T, s.D, s.B, s.H}, s.elt);
+    Value y = zeroOutput(rewriter, loc, adaptor.getInput(), s);
+    Value tLen =
+        toValue(rewriter, loc, getDim(rewriter, loc, adaptor.getInput(), 0));
     Value yh = zeros(rewriter, loc, {s.D, s.B, s.H}, s.elt);
     Value yc = zeros(rewriter, loc, {s.D, s.B, s.H}, s.elt);
     MLIRContext *ctx = rewriter.getContext();
@@ -342,12 +354,12 @@ struct LSTMLowering : OpConversionPattern<LSTMOp> {
       Value c0 = initialState(rewriter, loc, adaptor.getInitialC(), d, s);
 
       Value lb = arith::ConstantIndexOp::create(rewriter, loc, 0);
-      Value ub = arith::ConstantIndexOp::create(rewriter, loc, s.T);
+      Value ub = tLen;
       Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
       auto loop = scf::ForOp::create(
           rewriter, loc, lb, ub, one, ValueRange{h0, c0, y},
           [&](OpBuilder &b, Location l, Value iv, ValueRange state) {
-            Value t = timeIndex(b, l, iv, reverse, s.T);
+            Value t = timeIndex(b, l, iv, reverse, tLen);
             Value xs = splitGates(b, l, stepSlice(b, l, xw, t), 4);
             Value hr = splitGates(b, l, matmulTransB(b, l, state[0], rd), 4);
             GateInputs in{{}, {}, ctx};
@@ -442,7 +454,9 @@ struct GRULowering : OpConversionPattern<GRUOp> {
     const RnnShape &s = *shape;
     bool lbr = op.getLinearBeforeReset();
     auto stateT = RankedTensorType::get({s.B, s.H}, s.elt);
-    Value y = zeros(rewriter, loc, {s.T, s.D, s.B, s.H}, s.elt);
+    Value y = zeroOutput(rewriter, loc, adaptor.getInput(), s);
+    Value tLen =
+        toValue(rewriter, loc, getDim(rewriter, loc, adaptor.getInput(), 0));
     Value yh = zeros(rewriter, loc, {s.D, s.B, s.H}, s.elt);
     MLIRContext *ctx = rewriter.getContext();
 
@@ -464,12 +478,12 @@ struct GRULowering : OpConversionPattern<GRUOp> {
       Value h0 = initialState(rewriter, loc, adaptor.getInitialH(), d, s);
 
       Value lb = arith::ConstantIndexOp::create(rewriter, loc, 0);
-      Value ub = arith::ConstantIndexOp::create(rewriter, loc, s.T);
+      Value ub = tLen;
       Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
       auto loop = scf::ForOp::create(
           rewriter, loc, lb, ub, one, ValueRange{h0, y},
           [&](OpBuilder &b, Location l, Value iv, ValueRange state) {
-            Value t = timeIndex(b, l, iv, reverse, s.T);
+            Value t = timeIndex(b, l, iv, reverse, tLen);
             Value h = state[0];
             Value xs = splitGates(b, l, stepSlice(b, l, xw, t), 3);
             Value hr = splitGates(b, l, matmulTransB(b, l, h, rd), 3);

@@ -101,10 +101,26 @@ func.func @lstm_sequence_lens(%x: tensor<5x2x3xf32>, %w: tensor<1x16x3xf32>, %r:
 
 // -----
 
-// Negative: a dynamic sequence length is not lowered yet.
+// A dynamic sequence length: the loop runs to tensor.dim %x, 0 and the
+// reverse direction starts at that minus one.
+// CHECK-LABEL: func.func @gru_dynamic_time
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x2x3xf32>
+// CHECK: %[[Y0:.*]] = linalg.fill {{.*}} -> tensor<?x1x2x4xf32>
+// CHECK: %[[T:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x2x3xf32>
+// CHECK: scf.for %[[IV:[^ ]*]] = %{{.*}} to %[[T]] step
+// CHECK: %[[LAST:.*]] = arith.subi %[[T]], %{{.*}} : index
+// CHECK: arith.subi %[[LAST]], %[[IV]] : index
+func.func @gru_dynamic_time(%xd: tensor<?x2x3xf32>, %gw: tensor<1x12x3xf32>, %gr: tensor<1x12x4xf32>) -> tensor<?x1x2x4xf32> {
+  %gy, %gh = mica.gru %xd, %gw, %gr {direction = #mica<direction reverse>, hidden_size = 4 : i64} : tensor<?x2x3xf32>, tensor<1x12x3xf32>, tensor<1x12x4xf32> -> tensor<?x1x2x4xf32>, tensor<1x2x4xf32>
+  return %gy : tensor<?x1x2x4xf32>
+}
+
+// -----
+
+// Negative: a dynamic batch is not lowered yet.
 // CHECK-LABEL: func.func @rnn_not_lowered
 // CHECK: mica.gru
-func.func @rnn_not_lowered(%xd: tensor<?x2x3xf32>, %gw: tensor<1x12x3xf32>, %gr: tensor<1x12x4xf32>) -> tensor<?x1x2x4xf32> {
-  %gy, %gh = mica.gru %xd, %gw, %gr {direction = #mica<direction forward>, hidden_size = 4 : i64} : tensor<?x2x3xf32>, tensor<1x12x3xf32>, tensor<1x12x4xf32> -> tensor<?x1x2x4xf32>, tensor<1x2x4xf32>
-  return %gy : tensor<?x1x2x4xf32>
+func.func @rnn_not_lowered(%xd: tensor<5x?x3xf32>, %gw: tensor<1x12x3xf32>, %gr: tensor<1x12x4xf32>) -> tensor<5x1x?x4xf32> {
+  %gy, %gh = mica.gru %xd, %gw, %gr {direction = #mica<direction forward>, hidden_size = 4 : i64} : tensor<5x?x3xf32>, tensor<1x12x3xf32>, tensor<1x12x4xf32> -> tensor<5x1x?x4xf32>, tensor<1x?x4xf32>
+  return %gy : tensor<5x1x?x4xf32>
 }
