@@ -21,6 +21,7 @@
 #ifndef MICA_CONVERSION_ONNXTOMICA_IMPORTER_H
 #define MICA_CONVERSION_ONNXTOMICA_IMPORTER_H
 
+#include "mica/Conversion/ImportUtils.h"
 #include "mica/Dialect/Mica/IR/ConstantUtils.h"
 #include "mica/Dialect/Mica/IR/MicaOps.h"
 
@@ -202,27 +203,13 @@ public:
   // Building ops
   //===--------------------------------------------------------------------===//
 
-  /// Creates `OpT` (an op with type inference) from `args` and infers its
-  /// result types. Unlike the inferring builders this never aborts: a
-  /// failed inference emits an error at the node and returns failure.
+  /// Creates `OpT` (an op with type inference) from `args`, infers its
+  /// result types and verifies it (see createInferredOp): never aborts on
+  /// a bad model.
   template <typename OpT, typename... Args>
   mlir::FailureOr<OpT> create(unsigned numResults, Args &&...args) {
-    llvm::SmallVector<mlir::Type> placeholder(numResults,
-                                              builder.getNoneType());
-    OpT op = OpT::create(builder, loc, mlir::TypeRange(placeholder),
-                         std::forward<Args>(args)...);
-    llvm::SmallVector<mlir::Type> types;
-    if (mlir::failed(OpT::inferReturnTypes(
-            getContext(), loc, op->getOperands(),
-            op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
-            op->getRegions(), types)) ||
-        types.size() != numResults) {
-      op->erase();
-      return mlir::failure();
-    }
-    for (auto [result, type] : llvm::zip(op->getResults(), types))
-      result.setType(type);
-    return op;
+    return createInferredOp<OpT>(builder, loc, numResults,
+                                 std::forward<Args>(args)...);
   }
   /// create<OpT> for single-result ops, returning the result value.
   template <typename OpT, typename... Args>

@@ -86,7 +86,7 @@ private:
   LogicalResult reportUnsupportedOps();
   LogicalResult pinInputShapes();
   LogicalResult freezeInputs();
-  LogicalResult collectValueTypes();
+  void collectValueTypes();
   LogicalResult convertNode(const onnx::NodeProto &node, OpBuilder &builder);
   const onnx::ModelProto &withExternalDataPaths();
 
@@ -294,7 +294,7 @@ const onnx::ModelProto &ModelImporter::withExternalDataPaths() {
   return *checkedCopy;
 }
 
-LogicalResult ModelImporter::collectValueTypes() {
+void ModelImporter::collectValueTypes() {
   const onnx::GraphProto &graph = model.graph();
   for (const auto &v : graph.input())
     state.valueTypes[v.name()] = &v.type();
@@ -302,7 +302,6 @@ LogicalResult ModelImporter::collectValueTypes() {
     state.valueTypes[v.name()] = &v.type();
   for (const auto &v : graph.output())
     state.valueTypes[v.name()] = &v.type();
-  return success();
 }
 
 LogicalResult ModelImporter::convertNode(const onnx::NodeProto &node,

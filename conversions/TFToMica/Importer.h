@@ -22,6 +22,7 @@
 #define MICA_CONVERSION_TFTOMICA_IMPORTER_H
 
 #include "mica/Conversion/TFToMica/graph.pb.h"
+#include "mica/Conversion/ImportUtils.h"
 #include "mica/Dialect/Mica/IR/ConstantUtils.h"
 #include "mica/Dialect/Mica/IR/MicaOps.h"
 
@@ -228,34 +229,17 @@ public:
   // Building ops
   //===--------------------------------------------------------------------===//
 
-  /// Creates `OpT` from `args`, infers its result types, verifies and folds
-  /// it. Never aborts: failed inference or verification emits an error at
-  /// the node.
+  /// Creates `OpT` from `args`, infers its result types, verifies (see
+  /// createInferredOp) and folds it. Never aborts: failed inference or
+  /// verification emits an error at the node.
   template <typename OpT, typename... Args>
   mlir::FailureOr<llvm::SmallVector<mlir::Value>> create(unsigned numResults,
                                                          Args &&...args) {
-    llvm::SmallVector<mlir::Type> placeholder(numResults,
-                                              builder.getNoneType());
-    OpT op = OpT::create(builder, loc, mlir::TypeRange(placeholder),
-                         std::forward<Args>(args)...);
-    llvm::SmallVector<mlir::Type> types;
-    if (mlir::failed(OpT::inferReturnTypes(
-            getContext(), loc, op->getOperands(),
-            op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
-            op->getRegions(), types)) ||
-        types.size() != numResults) {
-      op->erase();
+    mlir::FailureOr<OpT> op = createInferredOp<OpT>(
+        builder, loc, numResults, std::forward<Args>(args)...);
+    if (mlir::failed(op))
       return mlir::failure();
-    }
-    for (auto [result, type] : llvm::zip(op->getResults(), types))
-      result.setType(type);
-    // Inference may accept what the verifier rejects (e.g. mixed element
-    // types); never fold an invalid op.
-    if (mlir::failed(mlir::verify(op.getOperation(), false))) {
-      op->erase();
-      return mlir::failure();
-    }
-    return fold(op);
+    return fold(*op);
   }
   /// create<OpT> for single-result ops.
   template <typename OpT, typename... Args>
