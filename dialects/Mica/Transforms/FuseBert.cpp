@@ -71,6 +71,49 @@ Operation *singleUser(Value v) {
 // layer_norm
 //===----------------------------------------------------------------------===//
 
+/// Matches `varEps` = mean((x - mean)^2) + eps, the variance over the
+/// trailing dims from `axis` plus a constant epsilon, with the square as
+/// pow(d, 2) or d * d. Returns epsilon, or fails with the reason in `why`.
+FailureOr<double> matchVariancePlusEps(Value varEps, int64_t axis, Value x,
+                                       Value mean, std::string &why) {
+  auto addEps = varEps.getDefiningOp<AddOp>();
+  Value var;
+  std::optional<double> eps;
+  if (addEps)
+    for (Value v : {addEps.getLhs(), addEps.getRhs()})
+      if (auto c = getScalarConstant(v)) {
+        eps = c;
+        var = otherOperand(addEps, v);
+      }
+  if (!eps) {
+    why = "epsilon is not a constant added to the variance";
+    return failure();
+  }
+  auto varMean = var.getDefiningOp<ReduceOp>();
+  if (trailingMeanAxis(varMean) != axis) {
+    why = "variance is not a mean over the normalized dims";
+    return failure();
+  }
+  Value sq = varMean.getInput(), dev;
+  if (auto pow = sq.getDefiningOp<PowOp>()) {
+    if (isScalar(pow.getRhs(), 2.0, 0))
+      dev = pow.getLhs();
+  } else if (auto mul = sq.getDefiningOp<MulOp>()) {
+    if (mul.getLhs() == mul.getRhs())
+      dev = mul.getLhs();
+  }
+  if (!dev) {
+    why = "variance is not the mean of squared deviations";
+    return failure();
+  }
+  auto devSub = dev.getDefiningOp<SubOp>();
+  if (!devSub || devSub.getLhs() != x || devSub.getRhs() != mean) {
+    why = "squared deviation is not x - mean(x)";
+    return failure();
+  }
+  return *eps;
+}
+
 /// Layer normalization written out with reductions:
 ///   %m = reduce mean %x ; %d = sub %x, %m ; %v = reduce mean (pow %d, 2)
 ///   %n = div %d, sqrt(add %v, eps)     (or mul %d, rsqrt(add %v, eps))
@@ -110,38 +153,11 @@ struct FuseLayerNorm : FusionPattern {
         centered.getRhs().getDefiningOp<ReduceOp>().getInput() != x)
       return failure();
     // A normalization by the standard deviation: from here on, report.
-    auto addEps = varEps.getDefiningOp<AddOp>();
-    Value var;
-    std::optional<double> eps;
-    if (addEps)
-      for (Value v : {addEps.getLhs(), addEps.getRhs()})
-        if (auto c = getScalarConstant(v)) {
-          eps = c;
-          var = otherOperand(addEps, v);
-        }
-    if (!eps)
-      return miss(rewriter, op, "epsilon is not a constant added to the "
-                                "variance");
-    auto varMean = var.getDefiningOp<ReduceOp>();
-    if (trailingMeanAxis(varMean) != axis)
-      return miss(rewriter, op, "variance is not a mean over the normalized "
-                                "dims");
-    Value sq = varMean.getInput();
-    Value dev;
-    if (auto pow = sq.getDefiningOp<PowOp>()) {
-      if (isScalar(pow.getRhs(), 2.0, 0))
-        dev = pow.getLhs();
-    } else if (auto mul = sq.getDefiningOp<MulOp>()) {
-      if (mul.getLhs() == mul.getRhs())
-        dev = mul.getLhs();
-    }
-    if (!dev)
-      return miss(rewriter, op, "variance is not the mean of squared "
-                                "deviations");
-    auto devSub = dev.getDefiningOp<SubOp>();
-    if (!devSub || devSub.getLhs() != x ||
-        devSub.getRhs() != centered.getRhs())
-      return miss(rewriter, op, "squared deviation is not x - mean(x)");
+    std::string why;
+    FailureOr<double> eps =
+        matchVariancePlusEps(varEps, *axis, x, centered.getRhs(), why);
+    if (failed(eps))
+      return miss(rewriter, op, why);
     if (x.getType() != op->getResult(0).getType())
       return miss(rewriter, op, "normalization broadcasts its input");
 
@@ -247,33 +263,11 @@ struct FuseLayerNormScaleShift : FusionPattern {
       if (!rsqrt)
         return miss(rewriter, op, "the scale is not rsqrt(variance + eps) "
                                   "(times gamma)");
-      auto addEps = rsqrt.getInput().getDefiningOp<AddOp>();
-      Value var;
-      std::optional<double> eps;
-      if (addEps)
-        for (Value v : {addEps.getLhs(), addEps.getRhs()})
-          if (auto c = getScalarConstant(v)) {
-            eps = c;
-            var = otherOperand(addEps, v);
-          }
-      if (!eps)
-        return miss(rewriter, op, "epsilon is not a constant added to the "
-                                  "variance");
-      auto varMean = var.getDefiningOp<ReduceOp>();
-      if (trailingMeanAxis(varMean) != axis)
-        return miss(rewriter, op, "variance is not a mean over the "
-                                  "normalized dims");
-      Value sq = varMean.getInput(), dev;
-      if (auto pow = sq.getDefiningOp<PowOp>()) {
-        if (isScalar(pow.getRhs(), 2.0, 0))
-          dev = pow.getLhs();
-      } else if (auto mul = sq.getDefiningOp<MulOp>()) {
-        if (mul.getLhs() == mul.getRhs())
-          dev = mul.getLhs();
-      }
-      auto devSub = dev ? dev.getDefiningOp<SubOp>() : SubOp();
-      if (!devSub || devSub.getLhs() != x || devSub.getRhs() != mean)
-        return miss(rewriter, op, "variance is not the mean of (x - mean)^2");
+      std::string why;
+      FailureOr<double> eps =
+          matchVariancePlusEps(rsqrt.getInput(), *axis, x, mean, why);
+      if (failed(eps))
+        return miss(rewriter, op, why);
       auto xt = cast<RankedTensorType>(x.getType());
       ArrayRef<int64_t> normShape = xt.getShape().drop_front(*axis);
       auto isParam = [&](Value p) {
