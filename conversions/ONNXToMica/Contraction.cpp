@@ -23,15 +23,6 @@ using namespace mica::onnx_import;
 
 namespace {
 
-constexpr int64_t kDyn = ShapedType::kDynamic;
-
-/// `perm` that swaps the last two dims of a rank-`rank` tensor.
-SmallVector<int64_t> swapLastTwo(int64_t rank) {
-  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  std::swap(perm[rank - 1], perm[rank - 2]);
-  return perm;
-}
-
 /// MatMul: numpy matmul. A 1-D lhs [K] becomes [1, K] and a 1-D rhs [K]
 /// becomes [K, 1]; the inserted dim is dropped from the result.
 LogicalResult convertMatMul(NodeContext &ctx) {

@@ -20,8 +20,6 @@ using namespace mica::onnx_import;
 
 namespace {
 
-constexpr int64_t kDyn = ShapedType::kDynamic;
-
 LogicalResult bind(NodeContext &ctx, FailureOr<Value> value) {
   if (failed(value))
     return failure();

@@ -346,35 +346,11 @@ RankedTensorType NodeContext::inputType(unsigned i) const {
 }
 
 std::optional<SmallVector<int64_t>> NodeContext::constInts(unsigned i) const {
-  Value v = input(i);
-  if (!v)
-    return std::nullopt;
-  Attribute attr;
-  if (matchPattern(v, m_Constant(&attr)))
-    if (auto elements = dyn_cast<ElementsAttr>(attr))
-      return readIntElements(elements);
-  if (cast<RankedTensorType>(v.getType()).getRank() != 1)
-    return std::nullopt;
-  auto partial = getPartialShapeValues(v);
-  if (!partial)
-    return std::nullopt;
-  SmallVector<int64_t> out;
-  for (std::optional<int64_t> e : *partial) {
-    if (!e)
-      return std::nullopt;
-    out.push_back(*e);
-  }
-  return out;
+  return getKnownInts(input(i));
 }
 
 std::optional<SmallVector<double>> NodeContext::constFloats(unsigned i) const {
-  Value v = input(i);
-  Attribute attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
-    return std::nullopt;
-  if (auto elements = dyn_cast<ElementsAttr>(attr))
-    return readFloatElements(elements);
-  return std::nullopt;
+  return getConstantFloats(input(i));
 }
 
 FailureOr<SmallVector<int64_t>>

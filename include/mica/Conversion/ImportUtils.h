@@ -14,7 +14,11 @@
 #ifndef MICA_CONVERSION_IMPORTUTILS_H
 #define MICA_CONVERSION_IMPORTUTILS_H
 
+#include "mica/Dialect/Mica/IR/ConstantUtils.h"
+#include "mica/Dialect/Mica/IR/MicaOps.h"
+
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Verifier.h"
 
@@ -51,6 +55,41 @@ mlir::FailureOr<OpT> createInferredOp(mlir::OpBuilder &builder,
     return mlir::failure();
   }
   return op;
+}
+
+/// The integers `v` holds when they are known at import time: a constant,
+/// or a 1-D value every element of which the shape analysis knows
+/// (getPartialShapeValues, e.g. a shape computed from static dims).
+inline std::optional<llvm::SmallVector<int64_t>> getKnownInts(mlir::Value v) {
+  if (!v)
+    return std::nullopt;
+  mlir::Attribute attr;
+  if (mlir::matchPattern(v, mlir::m_Constant(&attr)))
+    if (auto elements = mlir::dyn_cast<mlir::ElementsAttr>(attr))
+      return readIntElements(elements);
+  if (mlir::cast<mlir::RankedTensorType>(v.getType()).getRank() != 1)
+    return std::nullopt;
+  auto partial = getPartialShapeValues(v);
+  if (!partial)
+    return std::nullopt;
+  llvm::SmallVector<int64_t> out;
+  for (std::optional<int64_t> e : *partial) {
+    if (!e)
+      return std::nullopt;
+    out.push_back(*e);
+  }
+  return out;
+}
+
+/// The elements of `v` as doubles when it is a constant.
+inline std::optional<llvm::SmallVector<double>>
+getConstantFloats(mlir::Value v) {
+  mlir::Attribute attr;
+  if (!v || !mlir::matchPattern(v, mlir::m_Constant(&attr)))
+    return std::nullopt;
+  if (auto elements = mlir::dyn_cast<mlir::ElementsAttr>(attr))
+    return readFloatElements(elements);
+  return std::nullopt;
 }
 
 } // namespace mica
