@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-# ===- corrupt.py - import corrupted copies of a GraphDef ------------------===#
+# ===- corrupt.py - import corrupted copies of a model file ----------------===#
 #
 # Part of the Mica project: an MLIR-based deep-learning compiler.
 #
 # ===-----------------------------------------------------------------------===#
-"""Runs mica-import on corrupted copies of a GraphDef (.pb or .pbtxt).
+"""Runs mica-import on corrupted copies of a model (.onnx, .pb or .pbtxt).
 
-Usage: corrupt.py MICA_IMPORT GRAPH WORKDIR [--count N] [-- IMPORT_ARGS...]
+Usage: corrupt.py MICA_IMPORT MODEL WORKDIR [--count N] [-- IMPORT_ARGS...]
 
 Writes truncated copies (several lengths) and copies with seeded random bit
 flips (for .pbtxt also random byte replacements), imports each with the
