@@ -32,15 +32,8 @@ LogicalResult mica::applyGraphRewrites(Operation *root,
                                        FusionReport *report) {
   MLIRContext *ctx = root->getContext();
   // LSTM recognition first: it needs the cells' projections uncombined.
-  // Top-down so a stacked layer sees the mica.lstm of the layer below.
-  if (options.recognizeLSTM) {
-    RewritePatternSet patterns(ctx);
-    populateRecognizeLSTMPatterns(patterns, report);
-    GreedyRewriteConfig config;
-    config.setUseTopDownTraversal(true);
-    if (failed(applyPatternsGreedily(root, std::move(patterns), config)))
-      return root->emitError("mica-recognize-lstm did not converge");
-  }
+  if (options.recognizeLSTM && failed(applyRecognizeLSTM(root, report)))
+    return root->emitError("mica-recognize-lstm did not converge");
   // Attention packs Q, K and V itself; it must see them uncombined.
   if (options.fuseBert) {
     RewritePatternSet patterns(ctx);

@@ -1840,14 +1840,9 @@ struct MicaRecognizeLSTMPass
     func->walk([&](LSTMOp) { ++lstmsBefore; });
 
     FusionReport report;
-    RewritePatternSet patterns(&getContext());
-    populateRecognizeLSTMPatterns(patterns, &report);
-    ReshapeOp::getCanonicalizationPatterns(patterns, &getContext());
-    // Top-down: a stacked layer's input chain is rewritten before the
-    // layer that reads it, so the upper layer sees mica.lstm's Y.
-    GreedyRewriteConfig config;
-    config.setUseTopDownTraversal(true);
-    (void)applyPatternsGreedily(func, std::move(patterns), config);
+    // Not converging within the driver's bound leaves valid IR: keep what
+    // was rewritten.
+    (void)applyRecognizeLSTM(func, &report);
     report.dropResolvedMisses();
     if (!remarks)
       return;
@@ -1864,6 +1859,19 @@ struct MicaRecognizeLSTMPass
 };
 
 } // namespace
+
+LogicalResult mica::applyRecognizeLSTM(Operation *root,
+                                       FusionReport *report) {
+  MLIRContext *ctx = root->getContext();
+  RewritePatternSet patterns(ctx);
+  populateRecognizeLSTMPatterns(patterns, report);
+  ReshapeOp::getCanonicalizationPatterns(patterns, ctx);
+  // Top-down: a stacked layer's input chain is rewritten before the
+  // layer that reads it, so the upper layer sees mica.lstm's Y.
+  GreedyRewriteConfig config;
+  config.setUseTopDownTraversal(true);
+  return applyPatternsGreedily(root, std::move(patterns), config);
+}
 
 void mica::populateRecognizeLSTMPatterns(RewritePatternSet &patterns,
                                          FusionReport *report) {

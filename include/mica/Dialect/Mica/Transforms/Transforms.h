@@ -84,6 +84,12 @@ void populateFuseAttentionPatterns(mlir::RewritePatternSet &patterns,
 void populateRecognizeLSTMPatterns(mlir::RewritePatternSet &patterns,
                                    FusionReport *report);
 
+/// Runs the LSTM recognition patterns on `root` the way mica-recognize-lstm
+/// does (with reshape canonicalization, top-down so a stacked layer sees the
+/// mica.lstm of the layer below). Fails when the rewrite does not converge.
+llvm::LogicalResult applyRecognizeLSTM(mlir::Operation *root,
+                                       FusionReport *report);
+
 } // namespace mica
 
 #endif // MICA_DIALECT_MICA_TRANSFORMS_TRANSFORMS_H
