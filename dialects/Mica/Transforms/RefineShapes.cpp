@@ -180,7 +180,9 @@ struct RefineResultTypes : RewritePattern {
       if (!isStrictlyMoreRefined(t, res.getType()))
         continue;
       Type old = res.getType();
-      rewriter.modifyOpInPlace(op, [&] { res.setType(t); });
+      Value result = res;
+      Type refined = t;
+      rewriter.modifyOpInPlace(op, [&] { result.setType(refined); });
       for (OpOperand &use : llvm::make_early_inc_range(res.getUses())) {
         Operation *user = use.getOwner();
         if (isa<MicaDialect>(user->getDialect()) || isa<func::ReturnOp>(user))
