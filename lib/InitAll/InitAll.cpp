@@ -9,6 +9,8 @@
 #include "mica/Dialect/Mica/IR/MicaDialect.h"
 #include "mica/Conversion/Passes.h"
 #include "mica/Dialect/Mica/Transforms/Passes.h"
+#include "mica/Codegen/Passes.h"
+#include "mica/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -17,17 +19,25 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 
 void mica::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<mica::MicaDialect, mlir::func::FuncDialect,
                   mlir::tensor::TensorDialect, mlir::arith::ArithDialect,
                   mlir::scf::SCFDialect, mlir::linalg::LinalgDialect,
                   mlir::math::MathDialect>();
+  // The CPU pipeline goes through most of upstream MLIR (bufferization,
+  // vector, memref, OpenMP, LLVM) and needs their interface models
+  // (bufferization, convert-to-llvm, inliner): register all of it.
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
 }
 
 void mica::registerAllPasses() {
   mica::registerMicaPasses();
   mica::registerMicaConversionPasses();
+  mica::registerMicaCodegenPasses();
 }
 
-void mica::registerAllPipelines() {}
+void mica::registerAllPipelines() { mica::registerMicaPipelines(); }

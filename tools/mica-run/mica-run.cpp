@@ -6,9 +6,13 @@
 ///
 /// \file
 /// Runs a model function on concrete inputs and prints, saves or checks the
-/// outputs. `--reference` evaluates with the reference evaluator.
+/// outputs. `--reference` evaluates with the reference evaluator; otherwise
+/// the model is JIT-compiled with the CPU pipeline (MLIR ExecutionEngine), or,
+/// for a `.so` written by mica-compile, loaded and run through its C ABI.
 ///
-///   mica-run model.mlir --reference [--entry NAME]
+///   mica-run model.{mlir,onnx,onnxtxt,pb,pbtxt}|libmodel.so [--reference]
+///       [--threads N] [--benchmark N] [--warmup W] [--compare-reference]
+///       [--entry NAME]
 ///       [--input name=file.npy|file.pb ...] [--test-data-dir DIR]
 ///       [--seed N] [--check] [--expected name=file ...] [--rtol R]
 ///       [--atol A] [--output-dir DIR] [--print]
@@ -21,12 +25,11 @@
 ///
 //===----------------------------------------------------------------------===//
 
+#include "mica/Compiler/Compiler.h"
 #include "mica/InitAll.h"
 #include "mica/Reference/Evaluator.h"
 #include "mica/Reference/TensorIO.h"
-#ifdef MICA_RUN_HAS_ONNX_IMPORTER
-#include "mica/Conversion/ONNXToMica/ONNXToMica.h"
-#endif
+#include "mica/Runtime/MicaModel.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -35,6 +38,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
@@ -44,7 +48,10 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstring>
 
 using namespace mlir;
 using namespace mica::reference;
@@ -86,6 +93,23 @@ static cl::opt<std::string> outputDir(
     "output-dir", cl::desc("Write every output as <name>.npy into DIR"));
 static cl::opt<bool> printOutputs("print",
                                   cl::desc("Print the outputs as text"));
+static cl::opt<unsigned> benchmarkRuns(
+    "benchmark", cl::init(0),
+    cl::desc("Time N runs of the compiled model and print min/p50/p90/p99"));
+static cl::opt<unsigned> warmupRuns("warmup", cl::init(3),
+                                    cl::desc("Untimed runs before --benchmark"));
+static cl::opt<bool> compareReference(
+    "compare-reference",
+    cl::desc("Also evaluate with the reference evaluator on the same inputs "
+             "and print the per-output max error (fails beyond --rtol/--atol)"));
+static cl::opt<bool> specializeShapes(
+    "specialize-shapes",
+    cl::desc("JIT: compile for the shapes of the given inputs (needed by "
+             "ops whose lowering wants static dims: conv over a dynamic "
+             "length, lstm with a dynamic batch)"));
+static cl::opt<bool> rewrites(
+    "rewrites", cl::init(true),
+    cl::desc("Run the graph rewrites when JIT-compiling (default on)"));
 
 /// Prints "mica-run: error: <message>" and returns failure.
 static LogicalResult error(const Twine &message) {
@@ -96,30 +120,6 @@ static LogicalResult error(const Twine &message) {
 //===----------------------------------------------------------------------===//
 // Model loading
 //===----------------------------------------------------------------------===//
-
-/// Loads a model file into a module by its extension: MLIR text or
-/// bytecode, or ONNX through the importer when it is built in.
-static OwningOpRef<ModuleOp> loadModel(StringRef path, MLIRContext *context,
-                                       llvm::SourceMgr &sourceMgr) {
-  StringRef ext = llvm::sys::path::extension(path);
-  if (ext == ".onnx" || ext == ".onnxtxt") {
-#ifdef MICA_RUN_HAS_ONNX_IMPORTER
-    return mica::importONNXFile(path, context);
-#else
-    (void)error("this mica-run was built without the ONNX importer; import "
-                "'" + path + "' with mica-import first");
-    return nullptr;
-#endif
-  }
-  std::string message;
-  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &message);
-  if (!file) {
-    (void)error(message);
-    return nullptr;
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
-  return parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(context));
-}
 
 /// The function to run: --entry, else "main", else the only function.
 static FailureOr<func::FuncOp> findEntry(ModuleOp module) {
@@ -147,16 +147,93 @@ static FailureOr<func::FuncOp> findEntry(ModuleOp module) {
 // Binding tensors to arguments and results
 //===----------------------------------------------------------------------===//
 
-/// The `mica.name` of each argument or result (empty when absent).
-static SmallVector<std::string> getNames(func::FuncOp f, bool results) {
-  SmallVector<std::string> names;
-  unsigned n = results ? f.getNumResults() : f.getNumArguments();
-  for (unsigned i = 0; i < n; ++i) {
-    auto name = results ? f.getResultAttrOfType<StringAttr>(i, "mica.name")
-                        : f.getArgAttrOfType<StringAttr>(i, "mica.name");
-    names.push_back(name ? name.str() : "");
+/// One input or output of the model: name (empty when absent), element
+/// type and dims (-1 dynamic).
+struct Slot {
+  std::string name;
+  std::optional<ElementType> type;
+  SmallVector<int64_t> shape;
+  bool ranked = true;
+};
+
+/// Inputs and outputs of the model being run, from the function (reference
+/// and JIT modes) or from a compiled library's C ABI.
+struct Signature {
+  SmallVector<Slot> inputs, outputs;
+  SmallVector<std::string> names(bool results) const {
+    SmallVector<std::string> n;
+    for (const Slot &s : results ? outputs : inputs)
+      n.push_back(s.name);
+    return n;
   }
-  return names;
+};
+
+static Slot slotFromType(Type type, StringAttr name) {
+  Slot s;
+  s.name = name ? name.str() : "";
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  s.ranked = static_cast<bool>(ranked);
+  if (ranked) {
+    s.type = fromMLIRType(ranked.getElementType());
+    for (int64_t d : ranked.getShape())
+      s.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
+  }
+  return s;
+}
+
+static Signature signatureOf(func::FuncOp f) {
+  Signature sig;
+  for (unsigned i = 0; i < f.getNumArguments(); ++i)
+    sig.inputs.push_back(slotFromType(
+        f.getArgumentTypes()[i], f.getArgAttrOfType<StringAttr>(i, "mica.name")));
+  for (unsigned i = 0; i < f.getNumResults(); ++i)
+    sig.outputs.push_back(slotFromType(
+        f.getResultTypes()[i], f.getResultAttrOfType<StringAttr>(i, "mica.name")));
+  return sig;
+}
+
+static std::optional<ElementType> fromABIType(mica_dtype t) {
+  switch (t) {
+  case MICA_DTYPE_F32:
+    return ElementType::F32;
+  case MICA_DTYPE_F16:
+    return ElementType::F16;
+  case MICA_DTYPE_BF16:
+    return ElementType::BF16;
+  case MICA_DTYPE_I64:
+    return ElementType::I64;
+  case MICA_DTYPE_I32:
+    return ElementType::I32;
+  case MICA_DTYPE_I8:
+    return ElementType::I8;
+  case MICA_DTYPE_BOOL:
+    return ElementType::I1;
+  default:
+    return std::nullopt;
+  }
+}
+
+static Signature signatureOf(const mica_model *m) {
+  Signature sig;
+  auto slot = [](const char *name, mica_dtype t, int rank,
+                 const int64_t *shape) {
+    Slot s;
+    s.name = name ? name : "";
+    s.type = fromABIType(t);
+    s.shape.assign(shape, shape + rank);
+    return s;
+  };
+  for (int i = 0; i < mica_model_num_inputs(m); ++i)
+    sig.inputs.push_back(slot(mica_model_input_name(m, i),
+                              mica_model_input_dtype(m, i),
+                              mica_model_input_rank(m, i),
+                              mica_model_input_shape(m, i)));
+  for (int i = 0; i < mica_model_num_outputs(m); ++i)
+    sig.outputs.push_back(slot(mica_model_output_name(m, i),
+                               mica_model_output_dtype(m, i),
+                               mica_model_output_rank(m, i),
+                               mica_model_output_shape(m, i)));
+  return sig;
 }
 
 /// Display name of argument/result `i`.
@@ -248,21 +325,22 @@ struct Binding {
 };
 
 /// Converts a bound input to the argument's element type where the file
-/// format cannot express it (f32 data for f16/bf16 arguments); other
-/// mismatches are left for the evaluator to report.
-static HostTensor adaptInput(HostTensor t, Type argType) {
-  auto ranked = dyn_cast<RankedTensorType>(argType);
-  std::optional<ElementType> want =
-      ranked ? fromMLIRType(ranked.getElementType()) : std::nullopt;
-  if (want && *want != t.getElementType() && isFloatType(*want) && t.isFloat())
-    return HostTensor::fromDoubles(*want, t.getShape(), t.toDoubles());
+/// format cannot express it (f32 data for f16/bf16 arguments, integer
+/// widths); other mismatches are left for the runner to report.
+static HostTensor adaptInput(HostTensor t, const Slot &slot) {
+  if (!slot.type || *slot.type == t.getElementType())
+    return t;
+  if (isFloatType(*slot.type) && t.isFloat())
+    return HostTensor::fromDoubles(*slot.type, t.getShape(), t.toDoubles());
+  if (!isFloatType(*slot.type) && !t.isFloat())
+    return HostTensor::fromInts(*slot.type, t.getShape(), t.toInts());
   return t;
 }
 
-/// Collects the inputs of `f` from the flags.
-static FailureOr<SmallVector<HostTensor>> gatherInputs(func::FuncOp f) {
-  Binding inputs{getNames(f, false), {}, "argument"};
-  inputs.tensors.resize(f.getNumArguments());
+/// Collects the model inputs from the flags.
+static FailureOr<SmallVector<HostTensor>> gatherInputs(const Signature &sig) {
+  Binding inputs{sig.names(false), {}, "argument"};
+  inputs.tensors.resize(sig.inputs.size());
   if (!testDataDir.empty() && failed(inputs.bindTestData(testDataDir, "input")))
     return failure();
   if (failed(inputs.bindSpecs(inputSpecs)))
@@ -270,23 +348,20 @@ static FailureOr<SmallVector<HostTensor>> gatherInputs(func::FuncOp f) {
   SmallVector<HostTensor> result;
   std::string missing;
   for (auto [i, t] : llvm::enumerate(inputs.tensors)) {
-    Type type = f.getArgumentTypes()[i];
+    const Slot &slot = sig.inputs[i];
     if (t) {
-      result.push_back(adaptInput(std::move(*t), type));
+      result.push_back(adaptInput(std::move(*t), slot));
       continue;
     }
-    auto ranked = dyn_cast<RankedTensorType>(type);
-    std::optional<ElementType> elt =
-        ranked ? fromMLIRType(ranked.getElementType()) : std::nullopt;
-    if (seed.getNumOccurrences() == 0 || !elt) {
+    if (seed.getNumOccurrences() == 0 || !slot.type || !slot.ranked) {
       missing += (missing.empty() ? "" : ", ") +
                  displayName(inputs.names, i, "argument");
       continue;
     }
     SmallVector<int64_t> shape;
-    for (int64_t d : ranked.getShape())
-      shape.push_back(ShapedType::isDynamic(d) ? dynamicDimSize : d);
-    result.push_back(makeRandomTensor(*elt, shape, seed + i));
+    for (int64_t d : slot.shape)
+      shape.push_back(d < 0 ? dynamicDimSize : d);
+    result.push_back(makeRandomTensor(*slot.type, shape, seed + i));
   }
   if (!missing.empty())
     return error("missing input for " + missing +
@@ -405,9 +480,9 @@ static bool compareOutput(StringRef label, const HostTensor &actual,
 }
 
 /// Prints, writes and checks the outputs per the flags.
-static LogicalResult handleOutputs(func::FuncOp f,
+static LogicalResult handleOutputs(const Signature &sig,
                                    ArrayRef<HostTensor> outputs) {
-  SmallVector<std::string> names = getNames(f, true);
+  SmallVector<std::string> names = sig.names(true);
   for (auto [k, t] : llvm::enumerate(outputs)) {
     std::string label =
         "output " + std::to_string(k) +
@@ -452,42 +527,232 @@ static LogicalResult handleOutputs(func::FuncOp f,
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Compiled models (JIT or a mica-compile library)
+//===----------------------------------------------------------------------===//
+
+/// Runs a compiled model once on `inputs` and copies its outputs.
+static FailureOr<SmallVector<HostTensor>>
+runCompiled(mica_model *m, const Signature &sig, ArrayRef<HostTensor> inputs) {
+  SmallVector<const void *> data;
+  SmallVector<const int64_t *> dims;
+  for (auto [i, t] : llvm::enumerate(inputs)) {
+    const Slot &slot = sig.inputs[i];
+    if (slot.type && *slot.type != t.getElementType())
+      return error("input " + displayName(sig.names(false), i, "argument") +
+                   " has type " + t.getTypeString() + ", the model takes " +
+                   stringifyElementType(*slot.type));
+    if (static_cast<size_t>(t.getRank()) != slot.shape.size())
+      return error("input " + displayName(sig.names(false), i, "argument") +
+                   " has rank " + Twine(t.getRank()) + ", the model takes " +
+                   Twine(slot.shape.size()));
+    data.push_back(t.getBytes().data());
+    dims.push_back(t.getShape().data());
+  }
+  if (mica_model_run(m, data.data(), dims.data()) != 0)
+    return error(Twine("the compiled model failed: ") + mica_model_error(m));
+  SmallVector<HostTensor> outputs;
+  for (auto [k, slot] : llvm::enumerate(sig.outputs)) {
+    const int64_t *d = mica_model_output_dims(m, k);
+    HostTensor t(*slot.type, ArrayRef<int64_t>(d, slot.shape.size()));
+    std::memcpy(t.getMutableBytes().data(), mica_model_output_data(m, k),
+                t.getMutableBytes().size());
+    outputs.push_back(std::move(t));
+  }
+  return outputs;
+}
+
+/// Times --benchmark runs after --warmup and prints the distribution.
+static LogicalResult benchmark(mica_model *m, ArrayRef<HostTensor> inputs) {
+  SmallVector<const void *> data;
+  SmallVector<const int64_t *> dims;
+  for (const HostTensor &t : inputs) {
+    data.push_back(t.getBytes().data());
+    dims.push_back(t.getShape().data());
+  }
+  for (unsigned i = 0; i < warmupRuns; ++i)
+    if (mica_model_run(m, data.data(), dims.data()) != 0)
+      return error(Twine("the compiled model failed: ") + mica_model_error(m));
+  std::vector<double> ms;
+  for (unsigned i = 0; i < benchmarkRuns; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    int rc = mica_model_run(m, data.data(), dims.data());
+    auto t1 = std::chrono::steady_clock::now();
+    if (rc != 0)
+      return error(Twine("the compiled model failed: ") + mica_model_error(m));
+    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  auto pct = [&](double p) {
+    return ms[std::min(ms.size() - 1,
+                       static_cast<size_t>(p / 100.0 * (ms.size() - 1) + 0.5))];
+  };
+  double mean = 0;
+  for (double v : ms)
+    mean += v;
+  mean /= ms.size();
+  llvm::outs() << llvm::format(
+      "benchmark: %u runs, ms: min %.4f p50 %.4f p90 %.4f p99 %.4f mean %.4f "
+      "spread(p90-p10)/p50 %.1f%%\n",
+      benchmarkRuns.getValue(), ms.front(), pct(50), pct(90), pct(99), mean,
+      100.0 * (pct(90) - pct(10)) / pct(50));
+  return success();
+}
+
+/// Prints the max error of each compiled output against the reference
+/// evaluator's; fails beyond the tolerances.
+static LogicalResult compareWithReference(const Signature &sig,
+                                          ArrayRef<HostTensor> compiled,
+                                          ArrayRef<HostTensor> reference) {
+  bool allPass = true;
+  for (auto [k, t] : llvm::enumerate(compiled)) {
+    std::string label = "compare output " + std::to_string(k) +
+                        (sig.outputs[k].name.empty()
+                             ? std::string()
+                             : " '" + sig.outputs[k].name + "'");
+    allPass &= compareOutput(label, t, reference[k]);
+  }
+  if (!allPass)
+    return error(llvm::formatv("compiled outputs differ from the reference "
+                               "evaluator (rtol {0:e}, atol {1:e})",
+                               relTol.getValue(), absTol.getValue())
+                     .str());
+  return success();
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM y(argc, argv);
   static cl::OptionCategory runCategory("mica-run options");
+  // libLLVM/libMLIR register a hidden "threads" option: replace it.
+  if (cl::Option *other = cl::getRegisteredOptions().lookup("threads"))
+    other->removeArgument();
+  cl::opt<unsigned> threads("threads", cl::init(1),
+                            cl::desc("Threads when JIT-compiling"),
+                            cl::cat(runCategory));
   for (cl::Option *o : std::initializer_list<cl::Option *>{
            &modelPath, &useReference, &entryName, &testDataDir, &seed,
            &dynamicDimSize, &check, &relTol, &absTol, &outputDir,
-           &printOutputs})
+           &printOutputs, &benchmarkRuns, &warmupRuns, &compareReference,
+           &rewrites, &specializeShapes})
     o->addCategory(runCategory);
   // cl::list overloads operator&: register the lists directly.
   inputSpecs.addCategory(runCategory);
   expectedSpecs.addCategory(runCategory);
   cl::HideUnrelatedOptions(runCategory);
   cl::ParseCommandLineOptions(argc, argv, "Mica model runner\n");
-  if (!useReference) {
-    (void)error("only reference evaluation is available: pass --reference");
-    return 1;
+
+  // A library written by mica-compile: dlopen it and use its C ABI.
+  if (StringRef(modelPath).ends_with(".so")) {
+    if (useReference || compareReference) {
+      (void)error("--reference and --compare-reference need the model file, "
+                  "not a compiled library");
+      return 1;
+    }
+    std::string message;
+    auto lib = llvm::sys::DynamicLibrary::getPermanentLibrary(
+        modelPath.c_str(), &message);
+    if (!lib.isValid()) {
+      (void)error("cannot load '" + modelPath + "': " + message);
+      return 1;
+    }
+    auto create = reinterpret_cast<mica_model *(*)()>(
+        lib.getAddressOfSymbol("mica_model_create"));
+    if (!create) {
+      (void)error("'" + modelPath + "' is not a Mica model (no "
+                  "mica_model_create)");
+      return 1;
+    }
+    mica_model *m = create();
+    if (!m) {
+      (void)error("mica_model_create failed");
+      return 1;
+    }
+    Signature sig = signatureOf(m);
+    FailureOr<SmallVector<HostTensor>> inputs = gatherInputs(sig);
+    if (failed(inputs))
+      return 1;
+    FailureOr<SmallVector<HostTensor>> outputs = runCompiled(m, sig, *inputs);
+    if (failed(outputs) || failed(handleOutputs(sig, *outputs)))
+      return 1;
+    int rc = benchmarkRuns && failed(benchmark(m, *inputs)) ? 1 : 0;
+    mica_model_destroy(m);
+    return rc;
   }
 
   DialectRegistry registry;
   mica::registerAllDialects(registry);
   MLIRContext context(registry);
-  context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  ScopedDiagnosticHandler remarkFilter(&context, [](Diagnostic &d) {
+    return success(d.getSeverity() == DiagnosticSeverity::Remark);
+  });
 
-  OwningOpRef<ModuleOp> module = loadModel(modelPath, &context, sourceMgr);
+  OwningOpRef<ModuleOp> module =
+      mica::loadModelFile(modelPath, &context, sourceMgr);
   if (!module)
     return 1;
   FailureOr<func::FuncOp> entry = findEntry(*module);
   if (failed(entry))
     return 1;
-  FailureOr<SmallVector<HostTensor>> inputs = gatherInputs(*entry);
+  Signature sig = signatureOf(*entry);
+  FailureOr<SmallVector<HostTensor>> inputs = gatherInputs(sig);
   if (failed(inputs))
     return 1;
-  FailureOr<SmallVector<HostTensor>> outputs = evaluate(*entry, *inputs);
-  if (failed(outputs))
+  if (useReference) {
+    if (benchmarkRuns || compareReference) {
+      (void)error("--benchmark and --compare-reference run compiled models; "
+                  "drop --reference");
+      return 1;
+    }
+    FailureOr<SmallVector<HostTensor>> outputs = evaluate(*entry, *inputs);
+    if (failed(outputs))
+      return 1;
+    return failed(handleOutputs(sig, *outputs)) ? 1 : 0;
+  }
+
+  // JIT: the reference (when asked for) runs on the imported module first.
+  std::optional<SmallVector<HostTensor>> reference;
+  if (compareReference) {
+    FailureOr<SmallVector<HostTensor>> r = evaluate(*entry, *inputs);
+    if (failed(r))
+      return 1;
+    reference = std::move(*r);
+  }
+  mica::MicaCPUPipelineOptions options;
+  options.entry = entry->getSymName().str();
+  options.threads = threads;
+  options.recognizeLSTM = rewrites;
+  options.fuseBert = rewrites;
+  options.combineParallelDense = rewrites;
+  if (specializeShapes) {
+    SmallVector<std::string> shapes;
+    for (auto [i, t] : llvm::enumerate(*inputs)) {
+      std::string spec = std::to_string(i) + ":";
+      for (auto [k, d] : llvm::enumerate(t.getShape()))
+        spec += (k ? "x" : "") + std::to_string(d);
+      if (t.getRank() == 0)
+        continue;
+      shapes.push_back(spec);
+    }
+    options.argShapes = shapes;
+  }
+  if (failed(mica::lowerToLLVMDialect(*module, options)))
     return 1;
-  return failed(handleOutputs(*entry, *outputs)) ? 1 : 0;
+  std::string message;
+  std::unique_ptr<mica::JitModel> jit =
+      mica::JitModel::create(*module, threads > 1, message);
+  if (!jit) {
+    (void)error(message);
+    return 1;
+  }
+  FailureOr<SmallVector<HostTensor>> outputs =
+      runCompiled(jit->get(), sig, *inputs);
+  if (failed(outputs) || failed(handleOutputs(sig, *outputs)))
+    return 1;
+  if (reference && failed(compareWithReference(sig, *outputs, *reference)))
+    return 1;
+  if (benchmarkRuns && failed(benchmark(jit->get(), *inputs)))
+    return 1;
+  return 0;
 }

@@ -1,0 +1,125 @@
+//===- Passes.td - Mica CPU code generation passes ---------*- tablegen -*-===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MICA_CODEGEN_PASSES_TD
+#define MICA_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MicaCPUContraction : Pass<"mica-cpu-contraction", "mlir::ModuleOp"> {
+  let summary = "Register-blocked, vectorized, threaded kernels for matmuls";
+  let description = [{
+    Rewrites `linalg.matmul` (plain or with a transposed B map) and
+    `linalg.batch_matmul` on f32 tensors into explicit vector code: an
+    `scf.forall` over row or batch blocks (one per thread), then an
+    `mr x nr` register tile (`nr` = two or more vector registers) whose
+    accumulators are carried in registers across the K loop
+    (`vector.fma` on a broadcast A element and a B row segment), then the
+    accumulated tile plus the matmul's init tensor is written back.
+
+    The tile sizes come from the strategy table (`lib/Codegen/Strategy.cpp`,
+    `mica::getContractionStrategy`): a later tuner can overwrite it. When B is
+    a constant (weights), it is packed at compile time into `[N/nr][K][nr]`
+    panels (zero padded), so the inner loop reads B contiguously; activations
+    are read in place. M, and K for activation operands, may be dynamic; the
+    M remainder runs a one-row kernel and the N remainder masked transfers.
+
+    Ops it cannot handle (other element types, dynamic N) are left for the
+    generic loop lowering and listed as a remark.
+
+    ```mlir
+    %r = linalg.matmul ins(%a, %w : tensor<?x768xf32>, tensor<768x768xf32>)
+                       outs(%c : tensor<?x768xf32>) -> tensor<?x768xf32>
+    // becomes scf.forall / scf.for loops over vector.fma on
+    // vector<16xf32> with %w packed to tensor<24x768x32xf32>
+    ```
+  }];
+  let options = [
+    Option<"threads", "threads", "unsigned", /*default=*/"1",
+           "Number of threads the outer scf.forall is split into">,
+    Option<"packWeights", "pack-weights", "bool", /*default=*/"true",
+           "Pack constant B operands into panels at compile time">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MicaCPUPrepareABI : Pass<"mica-cpu-prepare-abi", "mlir::ModuleOp"> {
+  let summary = "Pick the model entry and record its signature for the C ABI";
+  let description = [{
+    Finds the model function (`@main`, or the only public function; the
+    `entry` option names another), marks it `llvm.emit_c_interface` and
+    stores its signature (input/output names from `mica.name`, dtypes and
+    dims, -1 for dynamic) in the module attribute `mica.model_signature`,
+    in the line format `lib/Runtime/MicaModel.c` parses. Element types the C
+    ABI cannot describe are an error located at the function.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "Name of the model function (default: main or the only one)">,
+  ];
+}
+
+def MicaEmitModelABI : Pass<"mica-emit-model-abi", "mlir::ModuleOp"> {
+  let summary = "Add the C ABI symbols of include/mica/Runtime/MicaModel.h";
+  let description = [{
+    Runs on the LLVM dialect module, after `mica-cpu-prepare-abi` and the
+    conversion to LLVM. Adds:
+
+    * `mica_model_signature`: the recorded signature as a C string;
+    * `mica_model_entry(void **args)`: unpacks the result pointer and one
+      memref descriptor pointer per input and calls the entry's
+      `_mlir_ciface_` wrapper;
+    * `mica_model_create()`: `mica_model_create_from(signature, entry)`,
+      implemented by the Mica runtime library linked into every model.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def MicaCPULowerDynamicReshapes
+    : Pass<"mica-cpu-lower-dynamic-reshapes", "mlir::func::FuncOp"> {
+  let summary = "Expand contiguous memref reshapes with dynamic groups";
+  let description = [{
+    `memref.expand_shape` of an identity-layout memref whose reassociation
+    group splits one dim into several dynamic dims becomes a
+    `memref.reinterpret_cast` with sizes from `output_shape` and row-major
+    strides computed in `arith`. (Upstream `expand-strided-metadata` cannot
+    handle such groups in LLVM 22.)
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MicaMathApproximation
+    : Pass<"mica-math-approximation", "mlir::func::FuncOp"> {
+  let summary = "Polynomial approximations of exp, tanh, erf, ... (vectorizable)";
+  let description = [{
+    Replaces `math.exp`, `math.tanh`, `math.erf`, `math.log` and friends on
+    f32 scalars and vectors by the upstream polynomial approximations
+    (`populateMathPolynomialApproximationPatterns`), so that loops over
+    them vectorize instead of calling libm element by element. Accuracy is
+    within a few ulp of libm (see docs/pipeline.md).
+  }];
+  let dependentDialects = ["mlir::math::MathDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def MicaCPUVerifyLowered : Pass<"mica-cpu-verify-lowered", "mlir::ModuleOp"> {
+  let summary = "Report mica ops that convert-mica-to-linalg could not lower";
+  let description = [{
+    Runs after `convert-mica-to-linalg` in the CPU pipeline. Every `mica` op
+    still present gets an error at its location (the model node) naming the
+    op and its operand and result types, with the usual reason: lowerings of
+    windows (conv, pool, resize) need static spatial dims and recurrences
+    (lstm, gru) a static batch and input size. Without this check such ops
+    would fail much later, inside bufferization, with no useful message.
+  }];
+}
+
+#endif // MICA_CODEGEN_PASSES_TD

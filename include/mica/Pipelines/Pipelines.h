@@ -1,0 +1,83 @@
+//===- Pipelines.h - Mica pass pipelines ------------------------*- C++ -*-===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Typed options and builders of Mica's pass pipelines. mica-opt
+/// (`--mica-cpu-pipeline`), mica-compile, mica-run, the C API and the Python
+/// module all build the very same pipeline from these.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef MICA_PIPELINES_PIPELINES_H
+#define MICA_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace mica {
+
+/// Options of the CPU pipeline (mica dialect on tensors -> LLVM dialect).
+struct MicaCPUPipelineOptions
+    : public mlir::PassPipelineOptions<MicaCPUPipelineOptions> {
+  Option<std::string> entry{
+      *this, "entry",
+      llvm::cl::desc("Model function (default: main or the only one)"),
+      llvm::cl::init("")};
+  ListOption<std::string> argShapes{
+      *this, "arg-shapes",
+      llvm::cl::desc("Pin entry argument shapes before compiling, as "
+                     "index:AxBxC (? keeps a dim dynamic)")};
+  Option<unsigned> threads{
+      *this, "threads",
+      llvm::cl::desc("Threads the contraction kernels split into (OpenMP); "
+                     "1 runs single-threaded without OpenMP"),
+      llvm::cl::init(1)};
+  Option<bool> recognizeLSTM{*this, "recognize-lstm",
+                             llvm::cl::desc("Run mica-recognize-lstm"),
+                             llvm::cl::init(true)};
+  Option<bool> fuseBert{*this, "fuse-bert",
+                        llvm::cl::desc("Run mica-fuse-bert"),
+                        llvm::cl::init(true)};
+  Option<bool> combineParallelDense{
+      *this, "combine-parallel-dense",
+      llvm::cl::desc("Run mica-combine-parallel-dense"), llvm::cl::init(true)};
+  Option<std::string> fusionReport{
+      *this, "fusion-report",
+      llvm::cl::desc("Print the fusion report of the graph rewrites: "
+                     "'' (no), 'text' or 'json' (to stderr)"),
+      llvm::cl::init("")};
+  Option<bool> contractionKernels{
+      *this, "contraction-kernels",
+      llvm::cl::desc("Generate register-blocked matmul kernels "
+                     "(mica-cpu-contraction); off: plain loops"),
+      llvm::cl::init(true)};
+  Option<bool> packWeights{
+      *this, "pack-weights",
+      llvm::cl::desc("Pack constant matmul weights into panels at compile "
+                     "time"),
+      llvm::cl::init(true)};
+  Option<bool> fastMath{
+      *this, "fast-math",
+      llvm::cl::desc("Polynomial exp/tanh/erf/log (vectorizable) instead of "
+                     "libm calls"),
+      llvm::cl::init(true)};
+};
+
+/// Appends the CPU pipeline to `pm` (anchored on builtin.module): shape
+/// refinement, graph rewrites, convert-mica-to-linalg, elementwise fusion,
+/// contraction kernels, bufferization, OpenMP and the conversion to LLVM,
+/// ending with the C ABI symbols of include/mica/Runtime/MicaModel.h.
+void buildMicaCPUPipeline(mlir::OpPassManager &pm,
+                          const MicaCPUPipelineOptions &options);
+
+/// Registers `mica-cpu-pipeline` with the global pass pipeline registry.
+void registerMicaPipelines();
+
+} // namespace mica
+
+#endif // MICA_PIPELINES_PIPELINES_H

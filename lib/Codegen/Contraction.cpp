@@ -1,0 +1,396 @@
+//===- Contraction.cpp - register-blocked matmul kernels (mica-cpu-contraction)
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Rewrites f32 linalg.matmul / linalg.batch_matmul into explicit vector
+/// kernels on tensors (see Passes.td for the schedule). The IR stays at
+/// tensor level so one-shot bufferization places it in the same buffers as
+/// the rest of the model.
+///
+//===----------------------------------------------------------------------===//
+
+#include "mica/Codegen/Passes.h"
+#include "mica/Dialect/Mica/IR/ConstantUtils.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cstring>
+
+namespace mica {
+#define GEN_PASS_DEF_MICACPUCONTRACTION
+#include "mica/Codegen/Passes.h.inc"
+} // namespace mica
+
+using namespace mlir;
+using namespace mica;
+
+namespace {
+
+/// What the kernel generator needs to know about one contraction
+/// C[b, m, n] (+)= sum_k A[b, m, k] * B[b, k, n] (batch dims optional).
+struct Contraction {
+  Value a, b, init;
+  bool batched = false;
+  /// B is indexed (n, k) instead of (k, n).
+  bool bTransposed = false;
+};
+
+/// Classifies `op` or says why it is not handled.
+FailureOr<Contraction> analyze(linalg::LinalgOp op, std::string &why) {
+  auto isF32 = [](Value v) {
+    auto t = dyn_cast<RankedTensorType>(v.getType());
+    return t && t.getElementType().isF32();
+  };
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !op.hasPureTensorSemantics()) {
+    why = "not a two-input contraction on tensors";
+    return failure();
+  }
+  Contraction c;
+  c.a = op.getDpsInputs()[0];
+  c.b = op.getDpsInputs()[1];
+  c.init = op.getDpsInits()[0];
+  if (!isF32(c.a) || !isF32(c.b) || !isF32(c.init)) {
+    why = "element type is not f32";
+    return failure();
+  }
+  MLIRContext *ctx = op->getContext();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  auto dims = [&](unsigned n, ArrayRef<unsigned> ids) {
+    SmallVector<AffineExpr> e;
+    for (unsigned i : ids)
+      e.push_back(getAffineDimExpr(i, ctx));
+    return AffineMap::get(n, 0, e, ctx);
+  };
+  if (isa<linalg::MatmulOp>(op)) {
+    if (maps[0] != dims(3, {0, 2}) || maps[2] != dims(3, {0, 1})) {
+      why = "A or C indexing map is not the plain (m, k) / (m, n)";
+      return failure();
+    }
+    if (maps[1] == dims(3, {1, 2}))
+      c.bTransposed = true;
+    else if (maps[1] != dims(3, {2, 1})) {
+      why = "B indexing map is neither (k, n) nor (n, k)";
+      return failure();
+    }
+    return c;
+  }
+  if (isa<linalg::BatchMatmulOp>(op)) {
+    c.batched = true;
+    if (maps[0] != dims(4, {0, 1, 3}) || maps[2] != dims(4, {0, 1, 2})) {
+      why = "A or C indexing map is not the plain (b, m, k) / (b, m, n)";
+      return failure();
+    }
+    if (maps[1] == dims(4, {0, 2, 3}))
+      c.bTransposed = true;
+    else if (maps[1] != dims(4, {0, 3, 2})) {
+      why = "B indexing map is neither (b, k, n) nor (b, n, k)";
+      return failure();
+    }
+    return c;
+  }
+  why = "not a matmul or batch_matmul";
+  return failure();
+}
+
+/// Emits the kernel of one contraction in place of `op`.
+class KernelEmitter {
+public:
+  KernelEmitter(RewriterBase &rewriter, linalg::LinalgOp op,
+                const Contraction &c, unsigned threads, bool packWeights)
+      : rw(rewriter), op(op), c(c), threads(threads), loc(op.getLoc()),
+        packWeights(packWeights) {}
+
+  LogicalResult run(std::string &why);
+
+private:
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(rw, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(rw, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(rw, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(rw, loc, x, y); }
+  Value min(Value x, Value y) { return arith::MinSIOp::create(rw, loc, x, y); }
+  Value dim(Value t, int64_t d) {
+    return rw.createOrFold<tensor::DimOp>(loc, t, d);
+  }
+  /// Index list with the batch index first when batched.
+  SmallVector<Value> idx(Value bIdx, Value x, Value y) {
+    if (c.batched)
+      return {bIdx, x, y};
+    return {x, y};
+  }
+
+  /// Packs a constant (k, n) or (n, k) B into [ceil(N/nr)][K][nr] panels.
+  Value packConstantB(ElementsAttr attr, int64_t k, int64_t n);
+  /// Emits the loops over the rows [0, rows) and columns [0, cols) of the
+  /// local output `out` whose element (b, i, j) is model element
+  /// (bOff + b, rOff + i, cOff + j). Returns the updated `out`.
+  Value emitRegion(Value out, Value bOff, Value rOff, Value cOff, Value bCnt,
+                   Value rows, Value cols);
+  /// One `mr` x nr register tile at local row `i`, column `j`.
+  Value emitTile(Value out, int64_t mr, bool full, Value bLocal, Value bGlob,
+                 Value i, Value rOff, Value j, Value cOff);
+
+  RewriterBase &rw;
+  linalg::LinalgOp op;
+  Contraction c;
+  unsigned threads;
+  Location loc;
+  bool packWeights;
+  ContractionStrategy s;
+  Value a, b, k;
+  bool packed = false;
+  /// The initial accumulator when the init is a constant fill (then `out`
+  /// starts from the fill's destination and C is never read).
+  Value fillValue;
+};
+
+Value KernelEmitter::packConstantB(ElementsAttr attr, int64_t k, int64_t n) {
+  std::optional<std::vector<char>> bytes = getConstantBytes(attr);
+  if (!bytes || bytes->size() != static_cast<size_t>(k * n * 4))
+    return {};
+  const float *src = reinterpret_cast<const float *>(bytes->data());
+  int64_t nr = s.nr(), panels = (n + nr - 1) / nr;
+  std::vector<char> out(static_cast<size_t>(panels * k * nr * 4), 0);
+  float *dst = reinterpret_cast<float *>(out.data());
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t l = 0; l < nr; ++l) {
+        int64_t col = p * nr + l;
+        if (col >= n)
+          continue;
+        dst[(p * k + kk) * nr + l] =
+            c.bTransposed ? src[col * k + kk] : src[kk * n + col];
+      }
+  auto type = RankedTensorType::get({panels, k, nr}, rw.getF32Type());
+  ElementsAttr packedAttr = makeConstant(
+      type, llvm::ArrayRef<char>(out.data(), out.size()), "packed_weights");
+  return arith::ConstantOp::create(rw, loc, cast<TypedAttr>(packedAttr));
+}
+
+Value KernelEmitter::emitTile(Value out, int64_t mr, bool full, Value bLocal,
+                              Value bGlob, Value i, Value rOff, Value j,
+                              Value cOff) {
+  int64_t nv = s.nrVectors, vw = s.vectorWidth;
+  auto vecTy = VectorType::get({vw}, rw.getF32Type());
+  Value zero = arith::ConstantOp::create(rw, loc, rw.getF32FloatAttr(0.0f));
+  Value accInit = vector::BroadcastOp::create(
+      rw, loc, vecTy, fillValue ? fillValue : zero);
+  SmallVector<Value> inits(mr * nv, accInit);
+  Value gRow = add(rOff, i), gCol = add(cOff, j);
+  Value panel;
+  if (packed)
+    panel = arith::DivUIOp::create(rw, loc, gCol, cst(s.nr()));
+  auto loop = scf::ForOp::create(
+      rw, loc, cst(0), k, cst(1), inits,
+      [&](OpBuilder &, Location, Value kk, ValueRange accs) {
+        SmallVector<Value> bv;
+        for (int64_t v = 0; v < nv; ++v) {
+          if (packed) {
+            bv.push_back(vector::TransferReadOp::create(
+                rw, loc, vecTy, b, ValueRange{panel, kk, cst(v * vw)}, zero,
+                ArrayRef<bool>{true}));
+            continue;
+          }
+          bv.push_back(vector::TransferReadOp::create(
+              rw, loc, vecTy, b, idx(bGlob, kk, add(gCol, cst(v * vw))), zero,
+              ArrayRef<bool>{full}));
+        }
+        SmallVector<Value> next(accs.begin(), accs.end());
+        for (int64_t r = 0; r < mr; ++r) {
+          Value av = tensor::ExtractOp::create(
+              rw, loc, a, idx(bGlob, add(gRow, cst(r)), kk));
+          Value ab = vector::BroadcastOp::create(rw, loc, vecTy, av);
+          for (int64_t v = 0; v < nv; ++v)
+            next[r * nv + v] =
+                vector::FMAOp::create(rw, loc, ab, bv[v], next[r * nv + v]);
+        }
+        scf::YieldOp::create(rw, loc, next);
+      });
+  for (int64_t r = 0; r < mr; ++r)
+    for (int64_t v = 0; v < nv; ++v) {
+      Value val = loop.getResult(r * nv + v);
+      SmallVector<Value> at = idx(bLocal, add(i, cst(r)), add(j, cst(v * vw)));
+      if (!fillValue) {
+        Value prev = vector::TransferReadOp::create(rw, loc, vecTy, out, at,
+                                                    zero, ArrayRef<bool>{full});
+        val = arith::AddFOp::create(rw, loc, val, prev);
+      }
+      out = vector::TransferWriteOp::create(rw, loc, val, out, at,
+                                            ArrayRef<bool>{full})
+                .getResult();
+    }
+  return out;
+}
+
+Value KernelEmitter::emitRegion(Value out, Value bOff, Value rOff, Value cOff,
+                                Value bCnt, Value rows, Value cols) {
+  int64_t mr = s.mr, nr = s.nr();
+  auto forLoop = [&](Value lb, Value ub, int64_t step, Value init,
+                     function_ref<Value(Value, Value)> body) {
+    auto f = scf::ForOp::create(
+        rw, loc, lb, ub, cst(step), ValueRange{init},
+        [&](OpBuilder &, Location, Value iv, ValueRange args) {
+          scf::YieldOp::create(rw, loc, body(iv, args[0]));
+        });
+    return f.getResult(0);
+  };
+  auto rowsBody = [&](Value bLocal, Value o) {
+    Value bGlob = bLocal ? add(bOff, bLocal) : Value();
+    Value fullRows = sub(rows, arith::RemUIOp::create(rw, loc, rows, cst(mr)));
+    Value fullCols = sub(cols, arith::RemUIOp::create(rw, loc, cols, cst(nr)));
+    auto colsLoop = [&](Value o2, Value i, int64_t tileRows) {
+      o2 = forLoop(cst(0), fullCols, nr, o2, [&](Value j, Value o3) {
+        return emitTile(o3, tileRows, true, bLocal, bGlob, i, rOff, j, cOff);
+      });
+      return forLoop(fullCols, cols, nr, o2, [&](Value j, Value o3) {
+        return emitTile(o3, tileRows, false, bLocal, bGlob, i, rOff, j, cOff);
+      });
+    };
+    o = forLoop(cst(0), fullRows, mr, o,
+                [&](Value i, Value o2) { return colsLoop(o2, i, mr); });
+    if (mr == 1)
+      return o;
+    return forLoop(fullRows, rows, 1, o,
+                   [&](Value i, Value o2) { return colsLoop(o2, i, 1); });
+  };
+  if (!c.batched)
+    return rowsBody(Value(), out);
+  return forLoop(cst(0), bCnt, 1, out,
+                 [&](Value bb, Value o) { return rowsBody(bb, o); });
+}
+
+LogicalResult KernelEmitter::run(std::string &why) {
+  rw.setInsertionPoint(op);
+  a = c.a;
+  b = c.b;
+  auto aTy = cast<RankedTensorType>(a.getType());
+  auto bTy = cast<RankedTensorType>(b.getType());
+  int64_t rank = aTy.getRank();
+  int64_t staticM = aTy.getDimSize(rank - 2);
+  int64_t staticK = aTy.getDimSize(rank - 1);
+  int64_t staticN = bTy.getDimSize(c.bTransposed ? rank - 2 : rank - 1);
+  Attribute bAttr;
+  bool constantB = !c.batched && matchPattern(b, m_Constant(&bAttr));
+  s = getContractionStrategy(staticM, staticN, staticK, constantB);
+
+  // Operand preparation: pack constant weights, or bring an activation B^T
+  // into (k, n) order so the inner loop reads rows of B.
+  if (constantB && packWeights && !ShapedType::isDynamic(staticN) &&
+      !ShapedType::isDynamic(staticK)) {
+    if (Value p = packConstantB(cast<ElementsAttr>(bAttr), staticK, staticN)) {
+      b = p;
+      packed = true;
+    }
+  }
+  if (!packed && c.bTransposed) {
+    SmallVector<int64_t> perm = c.batched ? SmallVector<int64_t>{0, 2, 1}
+                                          : SmallVector<int64_t>{1, 0};
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t p : perm)
+      sizes.push_back(tensor::getMixedSize(rw, loc, b, p));
+    Value empty = tensor::EmptyOp::create(rw, loc, sizes, rw.getF32Type());
+    b = linalg::TransposeOp::create(rw, loc, b, empty, perm).getResult()[0];
+  }
+  k = dim(a, rank - 1);
+
+  // Start from a constant fill's destination instead of reading zeros.
+  Value out = c.init;
+  if (auto fill = c.init.getDefiningOp<linalg::FillOp>()) {
+    Attribute v;
+    if (matchPattern(fill.getInputs()[0], m_Constant(&v))) {
+      fillValue = fill.getInputs()[0];
+      out = fill.getOutputs()[0];
+    }
+  }
+
+  Value bCnt = c.batched ? dim(out, 0) : cst(1);
+  Value rows = dim(out, rank - 2), cols = dim(out, rank - 1);
+  Value result;
+  if (threads <= 1) {
+    result = emitRegion(out, cst(0), cst(0), cst(0), bCnt, rows, cols);
+  } else {
+    // Split the batch, the rows (in register tiles) or the column panels.
+    enum { Batch, Rows, Cols } split = Rows;
+    int64_t staticB = c.batched ? aTy.getDimSize(0) : 1;
+    if (c.batched && !ShapedType::isDynamic(staticB) &&
+        staticB >= static_cast<int64_t>(threads))
+      split = Batch;
+    else if (!ShapedType::isDynamic(staticM) &&
+             staticM < static_cast<int64_t>(threads) * s.mr &&
+             !ShapedType::isDynamic(staticN) &&
+             staticN >= static_cast<int64_t>(threads) * s.nr())
+      split = Cols;
+    Value total = split == Batch ? bCnt : split == Rows ? rows : cols;
+    int64_t unit = split == Batch ? 1 : split == Rows ? s.mr : s.nr();
+    Value t = cst(threads);
+    // chunk = ceil(ceil(total / unit) / threads) * unit
+    Value units = arith::CeilDivUIOp::create(rw, loc, total, cst(unit));
+    Value chunk = mul(arith::CeilDivUIOp::create(rw, loc, units, t), cst(unit));
+    auto forall = scf::ForallOp::create(
+        rw, loc, ArrayRef<OpFoldResult>{rw.getIndexAttr(threads)},
+        ValueRange{out}, std::nullopt);
+    OpBuilder::InsertionGuard guard(rw);
+    rw.setInsertionPointToStart(forall.getBody());
+    Value tid = forall.getInductionVars()[0];
+    Value shared = forall.getRegionIterArgs()[0];
+    Value lo = min(mul(tid, chunk), total);
+    Value cnt = min(chunk, sub(total, lo));
+    Value bOff = cst(0), rOff = cst(0), cOff = cst(0);
+    Value bC = bCnt, rC = rows, cC = cols;
+    (split == Batch ? bOff : split == Rows ? rOff : cOff) = lo;
+    (split == Batch ? bC : split == Rows ? rC : cC) = cnt;
+    SmallVector<OpFoldResult> offs, sizes,
+        strides(rank, rw.getIndexAttr(1));
+    if (c.batched) {
+      offs.push_back(bOff);
+      sizes.push_back(bC);
+    }
+    offs.append({rOff, cOff});
+    sizes.append({rC, cC});
+    Value local =
+        tensor::ExtractSliceOp::create(rw, loc, shared, offs, sizes, strides);
+    Value done = emitRegion(local, bOff, rOff, cOff, bC, rC, cC);
+    rw.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(rw, loc, done, shared, offs, sizes,
+                                          strides);
+    result = forall.getResult(0);
+  }
+  if (result.getType() != op->getResult(0).getType())
+    result = tensor::CastOp::create(rw, loc, op->getResult(0).getType(), result);
+  rw.replaceOp(op, result);
+  (void)why;
+  return success();
+}
+
+struct MicaCPUContractionPass
+    : mica::impl::MicaCPUContractionBase<MicaCPUContractionPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : ops) {
+      std::string why;
+      FailureOr<Contraction> c = analyze(op, why);
+      if (failed(c)) {
+        op->emitRemark() << "mica-cpu-contraction: left to the loop lowering: "
+                         << why;
+        continue;
+      }
+      KernelEmitter emitter(rewriter, op, *c, threads, packWeights);
+      if (failed(emitter.run(why)))
+        op->emitRemark() << "mica-cpu-contraction: " << why;
+    }
+  }
+};
+
+} // namespace

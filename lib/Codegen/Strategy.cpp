@@ -1,0 +1,56 @@
+//===- Strategy.cpp - per-shape code generation strategies ----------------===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The table mica-cpu-contraction takes its register tiles from. Rows are
+/// tried in order; the first whose predicate accepts the shape wins. A tuner
+/// replaces or prepends rows (docs/pipeline.md, "How a strategy is chosen").
+/// Every row is exercised against the reference evaluator by
+/// test/Codegen/mica-cpu-contraction-numerics.test.
+///
+//===----------------------------------------------------------------------===//
+
+#include "mica/Codegen/Passes.h"
+
+using namespace mica;
+
+namespace {
+struct StrategyRow {
+  const char *name;
+  /// Accepts (M, N, K, constant B); M < 0 when dynamic.
+  bool (*matches)(int64_t m, int64_t n, int64_t k, bool constantB);
+  int64_t mr, nrVectors;
+};
+} // namespace
+
+// AVX-512: 32 vector registers. An mr x nrVectors tile keeps mr * nrVectors
+// accumulators, nrVectors B segments and one broadcast A element live.
+static const StrategyRow kTable[] = {
+    // Narrow outputs (N <= 16, e.g. classifier heads): one vector per row,
+    // more rows.
+    {"narrow-n", [](int64_t, int64_t n, int64_t, bool) { return n <= 16; },
+     16, 1},
+    // A single row (batch-1 dense layers, LSTM steps): weight traffic bound;
+    // wide tiles amortize the A broadcast.
+    {"single-row", [](int64_t m, int64_t, int64_t, bool) { return m == 1; },
+     1, 4},
+    // The default: 8 rows x 32 columns (16 accumulators).
+    {"default", [](int64_t, int64_t, int64_t, bool) { return true; }, 8, 2},
+};
+
+ContractionStrategy mica::getContractionStrategy(int64_t m, int64_t n,
+                                                 int64_t k, bool constantB) {
+  for (const StrategyRow &row : kTable) {
+    if (!row.matches(m, n, k, constantB))
+      continue;
+    ContractionStrategy s;
+    s.mr = row.mr;
+    s.nrVectors = row.nrVectors;
+    s.name = row.name;
+    return s;
+  }
+  return ContractionStrategy();
+}

@@ -1,0 +1,298 @@
+//===- Compiler.cpp - model file -> native code ---------------------------===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mica/Compiler/Compiler.h"
+
+#include "mica/Conversion/ONNXToMica/ONNXToMica.h"
+#include "mica/Conversion/TFToMica/TFToMica.h"
+
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir;
+
+extern "C" {
+/// lib/Runtime/MicaModel.c: the strided copy the memref lowering calls.
+void memrefCopy(int64_t elemSize, void *src, void *dst);
+}
+
+#ifndef MICA_LLVM_ROOT
+#define MICA_LLVM_ROOT "/usr/lib/llvm-22"
+#endif
+#ifndef MICA_HEADER_SOURCE
+#define MICA_HEADER_SOURCE ""
+#endif
+
+OwningOpRef<ModuleOp> mica::loadModelFile(StringRef path, MLIRContext *context,
+                                          llvm::SourceMgr &sourceMgr,
+                                          const ModelLoadOptions &options) {
+  StringRef ext = llvm::sys::path::extension(path);
+  if (ext == ".onnx" || ext == ".onnxtxt") {
+    ONNXImportOptions onnx;
+    for (const auto &kv : options.inputShapes)
+      onnx.inputShapes[kv.getKey()] = kv.getValue();
+    for (const auto &kv : options.frozenInputs)
+      onnx.frozenInputs[kv.getKey()] = kv.getValue();
+    return importONNXFile(path, context, onnx);
+  }
+  if (isTFGraphPath(path))
+    return importTFGraphFile(path, context);
+  std::string message;
+  std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(path, &message);
+  if (!file) {
+    emitError(UnknownLoc::get(context)) << message;
+    return nullptr;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(context));
+}
+
+LogicalResult mica::lowerToLLVMDialect(ModuleOp module,
+                                       const MicaCPUPipelineOptions &options,
+                                       bool dumpAfterEach) {
+  PassManager pm(module->getName());
+  if (dumpAfterEach) {
+    module.getContext()->disableMultithreading();
+    pm.enableIRPrinting(
+        /*shouldPrintBeforePass=*/[](Pass *, Operation *) { return false; },
+        /*shouldPrintAfterPass=*/[](Pass *, Operation *) { return true; },
+        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/true);
+  }
+  buildMicaCPUPipeline(pm, options);
+  return pm.run(module);
+}
+
+static void initializeTargets() {
+  static bool done = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+    return true;
+  }();
+  (void)done;
+}
+
+std::unique_ptr<llvm::TargetMachine>
+mica::createTargetMachine(StringRef mcpu, StringRef mattr, std::string &error) {
+  initializeTargets();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  std::string cpu = mcpu.empty() || mcpu == "native"
+                        ? llvm::sys::getHostCPUName().str()
+                        : mcpu.str();
+  std::string features = mattr.str();
+  if (mcpu.empty() || mcpu == "native") {
+    llvm::SubtargetFeatures host;
+    for (const auto &f : llvm::sys::getHostCPUFeatures())
+      host.AddFeature(f.getKey(), f.getValue());
+    features = host.getString() + (mattr.empty() ? "" : "," + mattr.str());
+  }
+  llvm::TargetOptions opts;
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      triple, cpu, features, opts, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+}
+
+std::unique_ptr<llvm::Module>
+mica::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
+                           llvm::TargetMachine &tm) {
+  {
+    DialectRegistry registry;
+    registerAllToLLVMIRTranslations(registry);
+    module.getContext()->appendDialectRegistry(registry);
+  }
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, ctx, "mica_model");
+  if (!llvmModule) {
+    module.emitError("translation to LLVM IR failed");
+    return nullptr;
+  }
+  llvmModule->setDataLayout(tm.createDataLayout());
+  llvmModule->setTargetTriple(tm.getTargetTriple());
+  // Let the backend tune for the target CPU in every function.
+  for (llvm::Function &f : *llvmModule) {
+    if (f.isDeclaration())
+      continue;
+    f.addFnAttr("target-cpu", tm.getTargetCPU());
+    f.addFnAttr("target-features", tm.getTargetFeatureString());
+  }
+  auto transformer = makeOptimizingTransformer(3, 0, &tm);
+  if (llvm::Error err = transformer(llvmModule.get())) {
+    module.emitError() << "LLVM optimization failed: "
+                       << llvm::toString(std::move(err));
+    return nullptr;
+  }
+  return llvmModule;
+}
+
+LogicalResult mica::emitMachineCode(llvm::Module &module,
+                                    llvm::TargetMachine &tm, StringRef path,
+                                    bool assembly, std::string &error) {
+  std::error_code ec;
+  auto out = std::make_unique<llvm::ToolOutputFile>(path, ec,
+                                                     llvm::sys::fs::OF_None);
+  if (ec) {
+    error = "cannot write '" + path.str() + "': " + ec.message();
+    return failure();
+  }
+  llvm::legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, out->os(), nullptr,
+                             assembly ? llvm::CodeGenFileType::AssemblyFile
+                                      : llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit this file type";
+    return failure();
+  }
+  pm.run(module);
+  out->keep();
+  return success();
+}
+
+/// Directory of the running executable.
+static std::string executableDir() {
+  static int anchor;
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, &anchor);
+  return llvm::sys::path::parent_path(exe).str();
+}
+
+LogicalResult mica::linkModelLibrary(StringRef objectPath, StringRef outputPath,
+                                     bool openmp, std::string &error) {
+  // The runtime sits in <prefix>/lib next to <prefix>/bin (build and install
+  // trees alike).
+  SmallString<256> runtime(executableDir());
+  llvm::sys::path::append(runtime, "..", "lib", "libMicaRuntime.a");
+  if (!llvm::sys::fs::exists(runtime)) {
+    error = "the Mica runtime library is missing: " + runtime.str().str();
+    return failure();
+  }
+  std::string linker;
+  for (StringRef candidate :
+       {StringRef(MICA_LLVM_ROOT "/bin/clang"), StringRef("cc")}) {
+    if (auto p = llvm::sys::findProgramByName(candidate)) {
+      linker = *p;
+      break;
+    }
+  }
+  if (linker.empty()) {
+    error = "no C compiler driver to link with (clang-22 or cc)";
+    return failure();
+  }
+  std::string libDir = MICA_LLVM_ROOT "/lib";
+  SmallVector<std::string> args = {linker, "-shared", "-o", outputPath.str(),
+                                   objectPath.str(), runtime.str().str(),
+                                   "-lm"};
+  if (openmp) {
+    args.push_back("-L" + libDir);
+    args.push_back("-Wl,-rpath," + libDir);
+    args.push_back("-lomp");
+  }
+  SmallVector<StringRef> argRefs(args.begin(), args.end());
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(linker, argRefs, std::nullopt, {}, 0, 0,
+                                     &message);
+  if (rc != 0) {
+    error = "linking '" + outputPath.str() + "' failed (" + linker +
+            (message.empty() ? "" : ": " + message) + ")";
+    return failure();
+  }
+  return success();
+}
+
+std::unique_ptr<mica::JitModel>
+mica::JitModel::create(ModuleOp module, bool openmp, std::string &error) {
+  initializeTargets();
+  {
+    DialectRegistry registry;
+    registerAllToLLVMIRTranslations(registry);
+    module.getContext()->appendDialectRegistry(registry);
+  }
+  std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine("", "", error);
+  if (!tm)
+    return nullptr;
+  auto transformer = makeOptimizingTransformer(3, 0, tm.get());
+  std::string omp = MICA_LLVM_ROOT "/lib/libomp.so";
+  SmallVector<StringRef> libs;
+  if (openmp)
+    libs.push_back(omp);
+  ExecutionEngineOptions options;
+  options.transformer = transformer;
+  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  options.sharedLibPaths = libs;
+  auto engine = ExecutionEngine::create(module, options);
+  if (!engine) {
+    error = "JIT compilation failed: " + llvm::toString(engine.takeError());
+    return nullptr;
+  }
+  std::unique_ptr<JitModel> jit(new JitModel());
+  jit->engine = std::move(*engine);
+  jit->engine->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap map;
+    map[interner("mica_model_create_from")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&mica_model_create_from),
+        llvm::JITSymbolFlags::Exported};
+    map[interner("memrefCopy")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&memrefCopy),
+        llvm::JITSymbolFlags::Exported};
+    return map;
+  });
+  jit->engine->initialize();
+  auto create = jit->engine->lookup("mica_model_create");
+  if (!create) {
+    error = "JIT: no mica_model_create: " + llvm::toString(create.takeError());
+    return nullptr;
+  }
+  jit->model = reinterpret_cast<mica_model *(*)()>(*create)();
+  if (!jit->model) {
+    error = "JIT: mica_model_create failed (bad signature)";
+    return nullptr;
+  }
+  return jit;
+}
+
+mica::JitModel::~JitModel() { mica_model_destroy(model); }
+
+LogicalResult mica::writeModelHeader(StringRef path, std::string &error) {
+  std::string source = MICA_HEADER_SOURCE;
+  std::string message;
+  auto in = openInputFile(source, &message);
+  if (!in) {
+    SmallString<256> installed(executableDir());
+    llvm::sys::path::append(installed, "..", "include", "mica", "Runtime");
+    llvm::sys::path::append(installed, "MicaModel.h");
+    in = openInputFile(installed, &message);
+  }
+  if (!in) {
+    error = "cannot find MicaModel.h: " + message;
+    return failure();
+  }
+  auto out = openOutputFile(path, &message);
+  if (!out) {
+    error = message;
+    return failure();
+  }
+  out->os() << in->getBuffer();
+  out->keep();
+  return success();
+}

@@ -1,0 +1,118 @@
+//===- CPUPipeline.cpp - the mica-cpu-pipeline ----------------------------===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mica/Pipelines/Pipelines.h"
+
+#include "mica/Codegen/Passes.h"
+#include "mica/Conversion/Passes.h"
+#include "mica/Dialect/Mica/Transforms/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mica::buildMicaCPUPipeline(OpPassManager &pm,
+                                const MicaCPUPipelineOptions &options) {
+  // Graph level: shapes, rewrites (optionally reported).
+  MicaRefineShapesOptions refine;
+  refine.entry = options.entry;
+  refine.argShapes.assign(options.argShapes.begin(), options.argShapes.end());
+  pm.addPass(createMicaRefineShapes(refine));
+  pm.addPass(createCanonicalizerPass());
+  if (!options.fusionReport.empty()) {
+    MicaFusionReportOptions report;
+    report.format = options.fusionReport;
+    report.recognizeLSTM = options.recognizeLSTM;
+    report.fuseBert = options.fuseBert;
+    report.combineParallelDense = options.combineParallelDense;
+    pm.addPass(createMicaFusionReport(report));
+  } else {
+    if (options.recognizeLSTM)
+      pm.addNestedPass<func::FuncOp>(
+          createMicaRecognizeLSTM(MicaRecognizeLSTMOptions{/*remarks=*/false}));
+    if (options.fuseBert)
+      pm.addNestedPass<func::FuncOp>(
+          createMicaFuseBert(MicaFuseBertOptions{/*remarks=*/false}));
+    if (options.combineParallelDense) {
+      MicaCombineParallelDenseOptions combine;
+      combine.remarks = false;
+      pm.addNestedPass<func::FuncOp>(createMicaCombineParallelDense(combine));
+    }
+  }
+  pm.addPass(createCanonicalizerPass());
+
+  // Tensor level: linalg, fusion, kernels.
+  pm.addPass(createConvertMicaToLinalg());
+  pm.addPass(createMicaCPUVerifyLowered());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  if (options.contractionKernels) {
+    MicaCPUContractionOptions contraction;
+    contraction.threads = options.threads;
+    contraction.packWeights = options.packWeights;
+    pm.addPass(createMicaCPUContraction(contraction));
+  }
+  MicaCPUPrepareABIOptions abi;
+  abi.entry = options.entry;
+  pm.addPass(createMicaCPUPrepareABI(abi));
+
+  // Buffers: one-shot bufferization with identity-layout function
+  // boundaries (the C ABI hands dense buffers), then deallocation.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.allowReturnAllocsFromLoops = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+
+  // Loops: the rest of linalg as loops, scf.forall as OpenMP.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  if (options.fastMath)
+    pm.addNestedPass<func::FuncOp>(createMicaMathApproximation());
+  pm.addNestedPass<func::FuncOp>(createMicaCPULowerDynamicReshapes());
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  if (options.threads > 1) {
+    ConvertSCFToOpenMPPassOptions omp;
+    omp.numThreads = options.threads;
+    pm.addPass(createConvertSCFToOpenMPPass(omp));
+  }
+  pm.addPass(createCanonicalizerPass());
+
+  // LLVM dialect.
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createMicaEmitModelABI());
+}
+
+void mica::registerMicaPipelines() {
+  PassPipelineRegistration<MicaCPUPipelineOptions>(
+      "mica-cpu-pipeline",
+      "Compile a mica model to the LLVM dialect for x86 CPUs (refine shapes, "
+      "graph rewrites, linalg, contraction kernels, bufferization, OpenMP, "
+      "LLVM) with the C ABI of include/mica/Runtime/MicaModel.h",
+      buildMicaCPUPipeline);
+}

@@ -1,0 +1,197 @@
+//===- mica-compile.cpp - compile a model to a native library -------------===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+///   mica-compile model.{onnx,onnxtxt,pb,pbtxt,mlir} -o libmodel.so
+///       [--emit=lib|mlir|llvm|asm|obj] [--threads N] [--mcpu CPU]
+///       [--mattr FEATURES] [--fusion-report[=text|json]]
+///       [--recognize-lstm=0] [--fuse-bert=0] [--combine-parallel-dense=0]
+///       [--input-shape name=1x128] [--dump-after-each] [--remarks]
+///
+/// Writes a shared library with the C ABI of include/mica/Runtime/MicaModel.h
+/// and that header next to it (libmodel.h), or stops at an earlier stage.
+///
+//===----------------------------------------------------------------------===//
+
+#include "mica/Compiler/Compiler.h"
+#include "mica/Conversion/ONNXToMica/ONNXToMica.h"
+#include "mica/InitAll.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("mica-compile options");
+static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
+                                      cl::desc("<model>"), cl::cat(category));
+static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
+                                       cl::value_desc("path"),
+                                       cl::init("libmodel.so"),
+                                       cl::cat(category));
+enum class Emit { Lib, Mlir, Llvm, Asm, Obj };
+static cl::opt<Emit> emit(
+    "emit", cl::desc("What to write"), cl::init(Emit::Lib),
+    cl::values(clEnumValN(Emit::Lib, "lib", "shared library + header"),
+               clEnumValN(Emit::Mlir, "mlir", "LLVM dialect after the pipeline"),
+               clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
+               clEnumValN(Emit::Asm, "asm", "assembly"),
+               clEnumValN(Emit::Obj, "obj", "object file")),
+    cl::cat(category));
+static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: host)"),
+                                 cl::init(""), cl::cat(category));
+static cl::opt<std::string> mattr("mattr",
+                                  cl::desc("Target features (+avx512f,...)"),
+                                  cl::init(""), cl::cat(category));
+static cl::opt<std::string> fusionReport(
+    "fusion-report", cl::desc("Print the fusion report (text or json)"),
+    cl::ValueOptional, cl::init(""), cl::cat(category));
+static cl::opt<bool> recognizeLSTM("recognize-lstm", cl::init(true),
+                                   cl::desc("Run mica-recognize-lstm"),
+                                   cl::cat(category));
+static cl::opt<bool> fuseBert("fuse-bert", cl::init(true),
+                              cl::desc("Run mica-fuse-bert"),
+                              cl::cat(category));
+static cl::opt<bool> combineParallelDense(
+    "combine-parallel-dense", cl::init(true),
+    cl::desc("Run mica-combine-parallel-dense"), cl::cat(category));
+static cl::opt<bool> contractionKernels(
+    "contraction-kernels", cl::init(true),
+    cl::desc("Register-blocked matmul kernels (off: plain loops)"),
+    cl::cat(category));
+static cl::opt<bool> packWeights("pack-weights", cl::init(true),
+                                 cl::desc("Pack constant weights at compile "
+                                          "time"),
+                                 cl::cat(category));
+static cl::opt<bool> fastMath("fast-math", cl::init(true),
+                              cl::desc("Polynomial exp/tanh/erf"),
+                              cl::cat(category));
+static cl::list<std::string> inputShapes(
+    "input-shape", cl::desc("ONNX: pin input shapes, name=1x128,other=4x?"),
+    cl::cat(category));
+static cl::opt<std::string> entry("entry", cl::desc("Model function"),
+                                  cl::init(""), cl::cat(category));
+static cl::opt<bool> dumpAfterEach("dump-after-each",
+                                   cl::desc("Print the IR after every pass"),
+                                   cl::cat(category));
+static cl::opt<bool> remarks("remarks",
+                             cl::desc("Show remarks of the code generator"),
+                             cl::cat(category));
+
+static int fail(const Twine &message) {
+  llvm::errs() << "mica-compile: error: " << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  // libLLVM/libMLIR already register a hidden "threads" option: replace it
+  // with ours (it has to be created after that one exists).
+  if (cl::Option *other = cl::getRegisteredOptions().lookup("threads"))
+    other->removeArgument();
+  cl::opt<unsigned> threads("threads",
+                            cl::desc("Threads of the compiled model"),
+                            cl::init(1), cl::cat(category));
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "Mica model compiler\n");
+
+  DialectRegistry registry;
+  mica::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler sourceHandler(sourceMgr, &context);
+  ScopedDiagnosticHandler remarkFilter(&context, [](Diagnostic &d) {
+    return success(d.getSeverity() == DiagnosticSeverity::Remark && !remarks);
+  });
+
+  mica::ModelLoadOptions load;
+  for (const std::string &spec : inputShapes) {
+    std::string err = mica::parseInputShapes(spec, load.inputShapes);
+    if (!err.empty())
+      return fail("--input-shape: " + err);
+  }
+  OwningOpRef<ModuleOp> module =
+      mica::loadModelFile(inputPath, &context, sourceMgr, load);
+  if (!module)
+    return 1;
+
+  mica::MicaCPUPipelineOptions options;
+  options.entry = entry;
+  options.threads = threads;
+  options.recognizeLSTM = recognizeLSTM;
+  options.fuseBert = fuseBert;
+  options.combineParallelDense = combineParallelDense;
+  options.contractionKernels = contractionKernels;
+  options.packWeights = packWeights;
+  options.fastMath = fastMath;
+  if (fusionReport.getNumOccurrences())
+    options.fusionReport =
+        fusionReport.empty() ? std::string("text") : fusionReport.getValue();
+  if (failed(mica::lowerToLLVMDialect(*module, options, dumpAfterEach)))
+    return 1;
+
+  if (emit == Emit::Mlir) {
+    std::string message;
+    auto out = openOutputFile(outputPath, &message);
+    if (!out)
+      return fail(message);
+    module->print(out->os());
+    out->keep();
+    return 0;
+  }
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm =
+      mica::createTargetMachine(mcpu, mattr, error);
+  if (!tm)
+    return fail(error);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      mica::translateAndOptimize(*module, llvmContext, *tm);
+  if (!llvmModule)
+    return 1;
+  if (emit == Emit::Llvm) {
+    std::string message;
+    auto out = openOutputFile(outputPath, &message);
+    if (!out)
+      return fail(message);
+    llvmModule->print(out->os(), nullptr);
+    out->keep();
+    return 0;
+  }
+  if (emit == Emit::Asm || emit == Emit::Obj) {
+    if (failed(mica::emitMachineCode(*llvmModule, *tm, outputPath,
+                                     emit == Emit::Asm, error)))
+      return fail(error);
+    return 0;
+  }
+  // A shared library: object to a temporary file, then link.
+  SmallString<128> objectPath;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "mica-model", "o", objectPath))
+    return fail("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeObject(objectPath);
+  if (failed(mica::emitMachineCode(*llvmModule, *tm, objectPath, false, error)))
+    return fail(error);
+  if (failed(mica::linkModelLibrary(objectPath, outputPath, threads > 1,
+                                    error)))
+    return fail(error);
+  SmallString<128> headerPath(outputPath);
+  llvm::sys::path::replace_extension(headerPath, "h");
+  if (failed(mica::writeModelHeader(headerPath, error)))
+    return fail(error);
+  return 0;
+}
