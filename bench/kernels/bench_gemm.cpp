@@ -1,0 +1,415 @@
+//===- bench_gemm.cpp - Mica GEMM kernels vs oneDNN matmul ----------------===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// For every case of a directory written by gen_gemm_models.py (cases.txt) this
+// loads the model library NAME.t<N>.so that `mica-compile --threads N` made,
+// builds the same product as a oneDNN fp32 matmul primitive, checks Mica's
+// output against oneDNN's, and times both interleaved in the same process:
+//
+//   mica-bench-gemm --dir DIR --threads N [--rounds 7] [--round-ms 100]
+//                   [--switch-ms 50] [--cases a,b] [--tsv]
+//
+// Dense cases (constant weights, packed by Mica at compile time) give oneDNN
+// its preferred weight layout (format_tag::any) and reorder the weights into
+// it ONCE, before timing. Attention cases (both operands are activations) use
+// plain row-major layouts on both sides.
+//
+// Two OpenMP runtimes share the process: oneDNN runs on GNU libgomp, Mica's
+// libraries on LLVM libomp. Idle workers of one runtime spin for a while after
+// a parallel region (libomp: KMP_BLOCKTIME, default 200 ms) and would steal
+// the cores of the other, so this sets KMP_BLOCKTIME=20 (unless KMP_BLOCKTIME
+// or OMP_WAIT_POLICY is set) and sleeps --switch-ms, untimed, whenever it
+// switches between the two. On a loaded machine GNU OpenMP's default spinning
+// can make oneDNN's multi-threaded runs collapse; OMP_WAIT_POLICY=passive
+// (honoured by both runtimes) is the fair setting there.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mica/Runtime/MicaModel.h"
+
+#include <dnnl.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+struct Options {
+  std::string dir;
+  int threads = 1;
+  int rounds = 7;
+  double roundMs = 100.0;
+  int switchMs = 50;
+  std::vector<std::string> cases;
+  bool tsv = false;
+};
+
+struct Case {
+  std::string name;
+  bool dense = true;
+  int64_t b = 1, m = 0, k = 0, n = 0;
+};
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t h = v.size() / 2;
+  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
+}
+
+[[noreturn]] void die(const std::string &msg) {
+  std::fprintf(stderr, "mica-bench-gemm: %s\n", msg.c_str());
+  std::exit(2);
+}
+
+/// omp_set_num_threads of GNU OpenMP, the runtime oneDNN was built with (not
+/// LLVM libomp, which a Mica library may also bring into the process).
+void setGompThreads(int n) {
+  using Fn = void (*)(int);
+  void *gomp = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD);
+  Fn fn = gomp ? reinterpret_cast<Fn>(dlsym(gomp, "omp_set_num_threads"))
+               : nullptr;
+  if (!fn)
+    fn = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  if (!fn)
+    die("cannot find omp_set_num_threads of libgomp (is oneDNN an OpenMP "
+        "build?)");
+  fn(n);
+}
+
+/// The C ABI of one model library, loaded with RTLD_LOCAL.
+struct MicaLib {
+  void *handle = nullptr;
+  decltype(&mica_model_create) create = nullptr;
+  decltype(&mica_model_destroy) destroy = nullptr;
+  decltype(&mica_model_run) run = nullptr;
+  decltype(&mica_model_output_data) outputData = nullptr;
+  decltype(&mica_model_output_dims) outputDims = nullptr;
+  decltype(&mica_model_error) error = nullptr;
+
+  explicit MicaLib(const std::string &path) {
+    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle)
+      die("dlopen " + path + ": " + dlerror());
+    auto sym = [&](const char *name) {
+      void *p = dlsym(handle, name);
+      if (!p)
+        die(path + ": missing symbol " + name);
+      return p;
+    };
+    create = reinterpret_cast<decltype(create)>(sym("mica_model_create"));
+    destroy = reinterpret_cast<decltype(destroy)>(sym("mica_model_destroy"));
+    run = reinterpret_cast<decltype(run)>(sym("mica_model_run"));
+    outputData =
+        reinterpret_cast<decltype(outputData)>(sym("mica_model_output_data"));
+    outputDims =
+        reinterpret_cast<decltype(outputDims)>(sym("mica_model_output_dims"));
+    error = reinterpret_cast<decltype(error)>(sym("mica_model_error"));
+  }
+  ~MicaLib() { dlclose(handle); }
+};
+
+std::vector<float> readFloats(const std::string &path, size_t count) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    die("cannot open " + path);
+  std::vector<float> v(count);
+  in.read(reinterpret_cast<char *>(v.data()), count * sizeof(float));
+  if (size_t(in.gcount()) != count * sizeof(float))
+    die(path + ": expected " + std::to_string(count * sizeof(float)) +
+        " bytes");
+  return v;
+}
+
+std::vector<Case> readCases(const Options &opt) {
+  std::ifstream in(opt.dir + "/cases.txt");
+  if (!in)
+    die("cannot open " + opt.dir + "/cases.txt (run gen_gemm_models.py)");
+  std::vector<Case> cases;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ls(line);
+    Case c;
+    std::string kind;
+    if (!(ls >> c.name >> kind >> c.b >> c.m >> c.k >> c.n))
+      continue;
+    c.dense = kind == "dense";
+    if (!opt.cases.empty() &&
+        std::find(opt.cases.begin(), opt.cases.end(), c.name) ==
+            opt.cases.end())
+      continue;
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+struct Result {
+  Case c;
+  double maxAbsErr = 0, relErr = 0;
+  bool ok = false;
+  int iters = 0;
+  double micaMs = 0, dnnlMs = 0, ratio = 0, ratioMin = 0, ratioMax = 0;
+};
+
+Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
+               dnnl::stream &strm) {
+  using namespace dnnl;
+  using dt = memory::data_type;
+  using tag = memory::format_tag;
+  Result r;
+  r.c = c;
+
+  // Inputs: A [B][M][K] (B = 1 for dense), and B [B][K][N] for attention.
+  std::mt19937 gen(42);
+  std::uniform_real_distribution<float> dist(-1.f, 1.f);
+  std::vector<float> a(size_t(c.b * c.m * c.k));
+  for (float &x : a)
+    x = dist(gen);
+  std::vector<float> bAct;
+  std::vector<float> w;
+  if (c.dense) {
+    w = readFloats(opt.dir + "/" + c.name + ".w.bin", size_t(c.k * c.n));
+  } else {
+    bAct.resize(size_t(c.b * c.k * c.n));
+    for (float &x : bAct)
+      x = dist(gen) / std::sqrt(float(c.k));
+  }
+
+  // oneDNN primitive.
+  memory::dims aDims = c.dense ? memory::dims{c.m, c.k}
+                               : memory::dims{c.b, c.m, c.k};
+  memory::dims bDims = c.dense ? memory::dims{c.k, c.n}
+                               : memory::dims{c.b, c.k, c.n};
+  memory::dims cDims = c.dense ? memory::dims{c.m, c.n}
+                               : memory::dims{c.b, c.m, c.n};
+  tag plain = c.dense ? tag::ab : tag::abc;
+  memory::desc aMd(aDims, dt::f32, plain);
+  memory::desc bUserMd(bDims, dt::f32, plain);
+  memory::desc bMd = c.dense ? memory::desc(bDims, dt::f32, tag::any) : bUserMd;
+  memory::desc cMd(cDims, dt::f32, plain);
+  matmul::primitive_desc pd(matmul::desc(aMd, bMd, cMd), eng);
+  matmul prim(pd);
+  memory aMem(aMd, eng, a.data());
+  memory bUserMem(bUserMd, eng, c.dense ? w.data() : bAct.data());
+  memory bMem = bUserMem;
+  if (pd.weights_desc() != bUserMd) {
+    // Pre-pack the weights once, like Mica's compile-time packing.
+    bMem = memory(pd.weights_desc(), eng);
+    reorder(bUserMem, bMem).execute(strm, bUserMem, bMem);
+    strm.wait();
+  }
+  memory cMem(pd.dst_desc(), eng);
+  auto runDnnl = [&] {
+    prim.execute(strm, {{DNNL_ARG_SRC, aMem},
+                        {DNNL_ARG_WEIGHTS, bMem},
+                        {DNNL_ARG_DST, cMem}});
+    strm.wait();
+  };
+
+  // Mica model.
+  std::string libPath =
+      opt.dir + "/" + c.name + ".t" + std::to_string(opt.threads) + ".so";
+  MicaLib lib(libPath);
+  mica_model *model = lib.create();
+  if (!model)
+    die("mica_model_create failed");
+  int64_t aShape[3], bShape[3];
+  std::vector<const void *> inputs{a.data()};
+  std::vector<const int64_t *> dims{aShape};
+  if (c.dense) {
+    aShape[0] = c.m, aShape[1] = c.k;
+  } else {
+    aShape[0] = c.b, aShape[1] = c.m, aShape[2] = c.k;
+    bShape[0] = c.b, bShape[1] = c.k, bShape[2] = c.n;
+    inputs.push_back(bAct.data());
+    dims.push_back(bShape);
+  }
+  auto runMica = [&] {
+    if (lib.run(model, inputs.data(), dims.data()) != 0)
+      die(c.name + ": mica_model_run: " + lib.error(model));
+  };
+
+  // Check.
+  runMica();
+  runDnnl();
+  const float *micaOut = static_cast<const float *>(lib.outputData(model, 0));
+  const float *dnnlOut = static_cast<const float *>(cMem.get_data_handle());
+  size_t count = size_t(c.b * c.m * c.n);
+  double maxRef = 0;
+  for (size_t i = 0; i < count; ++i) {
+    r.maxAbsErr = std::max(r.maxAbsErr, double(std::fabs(micaOut[i] - dnnlOut[i])));
+    maxRef = std::max(maxRef, double(std::fabs(dnnlOut[i])));
+  }
+  if (std::isnan(r.maxAbsErr) || std::any_of(micaOut, micaOut + count, [](float x) { return std::isnan(x); }))
+    r.maxAbsErr = NAN;
+  r.relErr = r.maxAbsErr / std::max(maxRef, 1e-30);
+  r.ok = r.relErr <= 1e-3;
+  if (!r.ok) {
+    lib.destroy(model);
+    return r;
+  }
+
+  // Warm up, then pick K so that one round (K of each) takes ~roundMs.
+  auto pause = [&] {
+    if (opt.switchMs > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(opt.switchMs));
+  };
+  auto timeLoop = [](auto &fn, int iters) {
+    auto t0 = Clock::now();
+    for (int i = 0; i < iters; ++i)
+      fn();
+    return secondsSince(t0) / iters;
+  };
+  pause();
+  timeLoop(runMica, 3);
+  double tm = timeLoop(runMica, 5);
+  pause();
+  timeLoop(runDnnl, 3);
+  double td = timeLoop(runDnnl, 5);
+  r.iters = std::max(1, int(opt.roundMs * 1e-3 / (tm + td)));
+
+  std::vector<double> micaT, dnnlT, ratios;
+  for (int round = 0; round < opt.rounds; ++round) {
+    // Alternate who goes first, so neither always runs on a warmer cache or
+    // right after the other's idle workers.
+    double m = 0, d = 0;
+    for (int which = 0; which < 2; ++which) {
+      pause();
+      bool mica = (which == 0) == (round % 2 == 0);
+      if (mica) {
+        runMica();
+        m = timeLoop(runMica, r.iters);
+      } else {
+        runDnnl();
+        d = timeLoop(runDnnl, r.iters);
+      }
+    }
+    micaT.push_back(m * 1e3);
+    dnnlT.push_back(d * 1e3);
+    ratios.push_back(d / m);
+  }
+  lib.destroy(model);
+  r.micaMs = median(micaT);
+  r.dnnlMs = median(dnnlT);
+  r.ratio = median(ratios);
+  r.ratioMin = *std::min_element(ratios.begin(), ratios.end());
+  r.ratioMax = *std::max_element(ratios.begin(), ratios.end());
+  return r;
+}
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: mica-bench-gemm --dir DIR --threads N [--rounds R] "
+               "[--round-ms MS] [--switch-ms MS] [--cases a,b,...] [--tsv]\n");
+  std::exit(2);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc)
+        usage();
+      return argv[++i];
+    };
+    if (arg == "--dir")
+      opt.dir = value();
+    else if (arg == "--threads")
+      opt.threads = std::atoi(value().c_str());
+    else if (arg == "--rounds")
+      opt.rounds = std::atoi(value().c_str());
+    else if (arg == "--round-ms")
+      opt.roundMs = std::atof(value().c_str());
+    else if (arg == "--switch-ms")
+      opt.switchMs = std::atoi(value().c_str());
+    else if (arg == "--cases") {
+      std::stringstream ss(value());
+      std::string item;
+      while (std::getline(ss, item, ','))
+        if (!item.empty())
+          opt.cases.push_back(item);
+    } else if (arg == "--tsv")
+      opt.tsv = true;
+    else
+      usage();
+  }
+  if (opt.dir.empty() || opt.threads < 1 || opt.rounds < 1)
+    usage();
+
+  // Before any libomp initializes (it reads the environment once). An
+  // explicit KMP_BLOCKTIME or OMP_WAIT_POLICY wins.
+  if (!getenv("KMP_BLOCKTIME") && !getenv("OMP_WAIT_POLICY"))
+    setenv("KMP_BLOCKTIME", "20", /*overwrite=*/0);
+  setGompThreads(opt.threads);
+
+  dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+  dnnl::stream strm(eng);
+
+  std::vector<Case> cases = readCases(opt);
+  if (cases.empty())
+    die("no cases");
+  if (!opt.tsv) {
+    auto env = [](const char *name) {
+      const char *v = getenv(name);
+      return v ? v : "(unset)";
+    };
+    std::printf("threads %d, %d rounds of ~%.0f ms (oneDNN on libgomp, Mica on "
+                "libomp, KMP_BLOCKTIME=%s, OMP_WAIT_POLICY=%s)\n",
+                opt.threads, opt.rounds, opt.roundMs, env("KMP_BLOCKTIME"),
+                env("OMP_WAIT_POLICY"));
+    std::printf("%-24s %10s %10s %11s %9s %14s %8s %8s %6s\n", "case",
+                "max|err|", "mica ms", "oneDNN ms", "ratio", "spread",
+                "mica GF/s", "dnnl GF/s", "iters");
+  }
+  int failures = 0;
+  for (const Case &c : cases) {
+    Result r = runCase(c, opt, eng, strm);
+    double flop = 2.0 * double(c.b) * double(c.m) * double(c.k) * double(c.n);
+    if (!r.ok) {
+      ++failures;
+      std::fprintf(stderr,
+                   "FAIL %s (threads %d): max abs err %.3g, relative %.3g > "
+                   "1e-3\n",
+                   c.name.c_str(), opt.threads, r.maxAbsErr, r.relErr);
+    }
+    if (opt.tsv) {
+      std::printf("%s\t%d\t%s\t%.3g\t%.4f\t%.4f\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%d\n",
+                  c.name.c_str(), opt.threads, r.ok ? "ok" : "FAIL",
+                  r.maxAbsErr, r.micaMs, r.dnnlMs, r.ratio, r.ratioMin,
+                  r.ratioMax, r.ok ? flop / r.micaMs * 1e-6 : 0.0,
+                  r.ok ? flop / r.dnnlMs * 1e-6 : 0.0, r.iters);
+    } else if (r.ok) {
+      std::printf("%-24s %10.2e %10.4f %11.4f %8.3fx %6.3f..%-6.3f %8.1f %8.1f %6d\n",
+                  c.name.c_str(), r.maxAbsErr, r.micaMs, r.dnnlMs, r.ratio,
+                  r.ratioMin, r.ratioMax, flop / r.micaMs * 1e-6,
+                  flop / r.dnnlMs * 1e-6, r.iters);
+    } else {
+      std::printf("%-24s %10.2e   WRONG RESULT (relative error %.3g)\n",
+                  c.name.c_str(), r.maxAbsErr, r.relErr);
+    }
+    std::fflush(stdout);
+  }
+  return failures ? 1 : 0;
+}
