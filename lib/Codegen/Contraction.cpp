@@ -289,6 +289,14 @@ LogicalResult KernelEmitter::run(std::string &why) {
     }
   }
   if (!packed && c.bTransposed) {
+    // Transpose once, right where B is defined: a loop-invariant B (the
+    // weights of a recurrence inside its time loop) is then not transposed
+    // again on every iteration.
+    OpBuilder::InsertionGuard guard(rw);
+    if (Operation *def = b.getDefiningOp())
+      rw.setInsertionPointAfter(def);
+    else
+      rw.setInsertionPointToStart(cast<BlockArgument>(b).getOwner());
     SmallVector<int64_t> perm = c.batched ? SmallVector<int64_t>{0, 2, 1}
                                           : SmallVector<int64_t>{1, 0};
     SmallVector<OpFoldResult> sizes;

@@ -10,6 +10,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mica {
+#define GEN_PASS_DEF_MICACPUFASTMATHFLAGS
 #define GEN_PASS_DEF_MICAMATHAPPROXIMATION
 #include "mica/Codegen/Passes.h.inc"
 } // namespace mica
@@ -23,7 +24,9 @@ struct MicaMathApproximationPass
     : mica::impl::MicaMathApproximationBase<MicaMathApproximationPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
+    // Upstream passes full op names ("math.exp").
     auto wanted = [](StringRef name) {
+      name.consume_front("math.");
       return llvm::is_contained({"exp", "expm1", "tanh", "erf", "log",
                                  "log1p", "log2", "sin", "cos", "atan",
                                  "atan2"},
@@ -33,6 +36,20 @@ struct MicaMathApproximationPass
     populateMathPolynomialApproximationPatterns(patterns, wanted);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
+  }
+};
+
+/// Adds reassoc + contract to the fast-math flags of every arith op.
+struct MicaCPUFastMathFlagsPass
+    : mica::impl::MicaCPUFastMathFlagsBase<MicaCPUFastMathFlagsPass> {
+  void runOnOperation() override {
+    getOperation().walk([](arith::ArithFastMathInterface op) {
+      arith::FastMathFlags flags = op.getFastMathFlagsAttr().getValue() |
+                                   arith::FastMathFlags::reassoc |
+                                   arith::FastMathFlags::contract;
+      op->setAttr(op.getFastMathAttrName(),
+                  arith::FastMathFlagsAttr::get(op->getContext(), flags));
+    });
   }
 };
 } // namespace

@@ -31,7 +31,7 @@ struct StrategyRow {
 static const StrategyRow kTable[] = {
     // Narrow outputs (N <= 16, e.g. classifier heads): one vector per row,
     // more rows.
-    {"narrow-n", [](int64_t, int64_t n, int64_t, bool) { return n <= 16; },
+    {"narrow-n", [](int64_t, int64_t n, int64_t, bool) { return n > 0 && n <= 16; },
      16, 1},
     // A single row (batch-1 dense layers, LSTM steps): weight traffic bound;
     // wide tiles amortize the A broadcast.

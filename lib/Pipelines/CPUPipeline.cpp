@@ -56,13 +56,17 @@ void mica::buildMicaCPUPipeline(OpPassManager &pm,
   pm.addPass(createMicaCPUVerifyLowered());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createMicaCPUFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   if (options.contractionKernels) {
     MicaCPUContractionOptions contraction;
     contraction.threads = options.threads;
     contraction.packWeights = options.packWeights;
     pm.addPass(createMicaCPUContraction(contraction));
+  }
+  if (options.vectorize) {
+    pm.addNestedPass<func::FuncOp>(createMicaCPUVectorize());
+    pm.addPass(createCanonicalizerPass());
   }
   MicaCPUPrepareABIOptions abi;
   abi.entry = options.entry;
@@ -79,11 +83,15 @@ void mica::buildMicaCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  // Results that alias an argument come back as bufferization.clone.
+  pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Loops: the rest of linalg as loops, scf.forall as OpenMP.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  if (options.fastMath)
+  if (options.fastMath) {
     pm.addNestedPass<func::FuncOp>(createMicaMathApproximation());
+    pm.addNestedPass<func::FuncOp>(createMicaCPUFastMathFlags());
+  }
   pm.addNestedPass<func::FuncOp>(createMicaCPULowerDynamicReshapes());
   pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   if (options.threads > 1) {

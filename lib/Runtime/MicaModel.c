@@ -22,6 +22,9 @@
 
 #include "mica/Runtime/MicaModel.h"
 
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,8 +104,27 @@ static int parseLine(const char *line, size_t len, mica_io *io) {
   return 0;
 }
 
+/* Compiled models allocate their intermediate buffers with malloc and free
+ * them before returning. glibc serves large blocks with fresh mmaps, so every
+ * run would page-fault all of its activations in again. Raising the mmap and
+ * trim thresholds once keeps freed activation memory in the heap for the
+ * next run. This is a process-wide setting (documented in docs/pipeline.md);
+ * MICA_KEEP_MALLOC=1 leaves the host's malloc settings alone. */
+static void tuneMalloc(void) {
+#if defined(__GLIBC__)
+  static int done = 0;
+  const char *keep = getenv("MICA_KEEP_MALLOC");
+  if (done || (keep && keep[0] == '1'))
+    return;
+  done = 1;
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+#endif
+}
+
 mica_model *mica_model_create_from(const char *signature,
                                    mica_model_entry_fn entry) {
+  tuneMalloc();
   mica_model *m = calloc(1, sizeof(mica_model));
   if (!m)
     return NULL;

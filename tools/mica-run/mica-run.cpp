@@ -649,8 +649,11 @@ int main(int argc, char **argv) {
       return 1;
     }
     std::string message;
+    // dlopen searches the library path for names without a slash.
+    SmallString<256> libPath(modelPath);
+    (void)llvm::sys::fs::make_absolute(libPath);
     auto lib = llvm::sys::DynamicLibrary::getPermanentLibrary(
-        modelPath.c_str(), &message);
+        libPath.c_str(), &message);
     if (!lib.isValid()) {
       (void)error("cannot load '" + modelPath + "': " + message);
       return 1;

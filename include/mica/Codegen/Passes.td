@@ -122,4 +122,66 @@ def MicaCPUVerifyLowered : Pass<"mica-cpu-verify-lowered", "mlir::ModuleOp"> {
   }];
 }
 
+def MicaCPUFuseElementwise
+    : Pass<"mica-cpu-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg producers into their consumers, "
+                "keeping contractions intact";
+  let description = [{
+    Upstream elementwise fusion (`populateElementwiseOpsFusionPatterns`)
+    with a control function that never fuses into or out of a named
+    contraction (`linalg.matmul`, `linalg.batch_matmul`): fusing a
+    broadcast or reshape into a matmul turns it into a `linalg.generic`
+    that `mica-cpu-contraction` no longer recognizes, and the matmul would
+    run as scalar loops. Elementwise chains, and elementwise producers of
+    reductions (softmax, layer norm), fuse as usual.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
+def MicaCPUFastMathFlags
+    : Pass<"mica-cpu-fast-math-flags", "mlir::func::FuncOp"> {
+  let summary = "Allow reassociation and FMA contraction of float arithmetic";
+  let description = [{
+    Sets `fastmath<reassoc,contract>` on every `arith` op with fast-math
+    flags. LLVM only vectorizes floating-point reductions (the sums and maxima
+    of layer norm, softmax and mean) when it may reassociate them, and only
+    fuses a multiply and an add into an FMA when it may contract. NaN and
+    infinity semantics are kept (no `nnan`/`ninf`). Part of the CPU
+    pipeline's `fast-math` option.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def MicaCPUVectorize : Pass<"mica-cpu-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile and vectorize elementwise and reduction linalg.generic ops";
+  let description = [{
+    Every `linalg.generic` on tensors is tiled to one element in its outer
+    parallel dims and `vector-width` elements in its innermost dim
+    (`scf.for`, upstream `tileUsingSCF`), then vectorized with upstream
+    `linalg::vectorize` using those vector sizes (masked where the dim is
+    dynamic or not a multiple). Reduction dims are kept whole and must be
+    static and small (at most `max-reduction` elements); an innermost
+    reduction (the rows of softmax and layer norm) becomes one vector
+    reduction. Ops the vectorizer rejects stay as tiled scalar loops, which
+    is always correct. Contractions are left to `mica-cpu-contraction`.
+
+    ```mlir
+    %r = linalg.generic {iterator_types = ["parallel", "parallel"]} ...
+         : tensor<?x768xf32>
+    // becomes scf.for %i ... scf.for %j step 64 ... vector.transfer_read
+    //   ... arith.addf : vector<1x64xf32> ... vector.transfer_write
+    ```
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"64",
+           "Elements per vector in the innermost parallel dim">,
+    Option<"maxReduction", "max-reduction", "int64_t", /*default=*/"4096",
+           "Largest static reduction size vectorized whole">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 #endif // MICA_CODEGEN_PASSES_TD

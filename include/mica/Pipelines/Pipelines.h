@@ -56,6 +56,11 @@ struct MicaCPUPipelineOptions
       llvm::cl::desc("Generate register-blocked matmul kernels "
                      "(mica-cpu-contraction); off: plain loops"),
       llvm::cl::init(true)};
+  Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Tile and vectorize linalg.generic ops "
+                     "(mica-cpu-vectorize); off: scalar loops for LLVM"),
+      llvm::cl::init(true)};
   Option<bool> packWeights{
       *this, "pack-weights",
       llvm::cl::desc("Pack constant matmul weights into panels at compile "

@@ -1,0 +1,138 @@
+//===- Vectorize.cpp - tile + vectorize linalg.generic (mica-cpu-vectorize) ===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// A thin shell over upstream tiling (`scf::tileUsingSCF`) and vectorization
+/// (`linalg::vectorize`) with the tile and vector sizes chosen per op here.
+///
+//===----------------------------------------------------------------------===//
+
+#include "mica/Codegen/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+namespace mica {
+#define GEN_PASS_DEF_MICACPUVECTORIZE
+#include "mica/Codegen/Passes.h.inc"
+} // namespace mica
+
+using namespace mlir;
+
+namespace {
+
+/// Tile and vector sizes for `op`, or std::nullopt when the op is left as
+/// loops (a dynamic or too large reduction, no loops).
+struct Sizes {
+  SmallVector<int64_t> tile, vector;
+};
+
+std::optional<Sizes> chooseSizes(linalg::GenericOp op, int64_t width,
+                                 int64_t maxReduction) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  int64_t n = ranges.size();
+  if (n == 0)
+    return std::nullopt;
+  Sizes s;
+  int64_t reductionElems = 1;
+  for (int64_t i = 0; i < n; ++i) {
+    bool last = i == n - 1;
+    if (iters[i] == utils::IteratorType::reduction) {
+      if (ShapedType::isDynamic(ranges[i]))
+        return std::nullopt;
+      reductionElems *= ranges[i];
+      s.tile.push_back(0);
+      s.vector.push_back(ranges[i]);
+      continue;
+    }
+    if (!last) {
+      s.tile.push_back(1);
+      s.vector.push_back(1);
+      continue;
+    }
+    int64_t v = !ShapedType::isDynamic(ranges[i]) && ranges[i] <= width
+                    ? ranges[i]
+                    : width;
+    s.tile.push_back(v);
+    s.vector.push_back(v);
+  }
+  // Several reduction dims (often unit dims from broadcasting) produced
+  // invalid vector.multi_reduction ops upstream: keep those as loops.
+  // The same for a reduction that is not the innermost loop.
+  if (reductionElems > maxReduction || op.getNumReductionLoops() > 1 ||
+      (op.getNumReductionLoops() == 1 &&
+       iters[n - 1] != utils::IteratorType::reduction))
+    return std::nullopt;
+  return s;
+}
+
+struct MicaCPUVectorizePass
+    : mica::impl::MicaCPUVectorizeBase<MicaCPUVectorizePass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> ops;
+    getOperation().walk([&](linalg::GenericOp op) {
+      // Gathers (tensor.extract) and index arithmetic in the body hit
+      // upstream vectorizer bugs in LLVM 22 (invalid IR); they stay loops.
+      bool simpleBody = true;
+      op.getBody()->walk([&](Operation *inner) {
+        if (isa<tensor::ExtractOp, linalg::IndexOp>(inner))
+          simpleBody = false;
+      });
+      // Outputs must be written in loop order (dims increasing, reduction
+      // dims dropped); other layouts produced invalid multi_reductions.
+      bool inOrder = llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &o) {
+        AffineMap m = op.getMatchingIndexingMap(&o);
+        int64_t prev = -1;
+        for (AffineExpr e : m.getResults()) {
+          auto d = dyn_cast<AffineDimExpr>(e);
+          if (!d || static_cast<int64_t>(d.getPosition()) <= prev)
+            return false;
+          prev = d.getPosition();
+        }
+        return true;
+      });
+      if (op.hasPureTensorSemantics() && simpleBody && inOrder)
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::GenericOp op : ops) {
+      std::optional<Sizes> sizes = chooseSizes(op, vectorWidth, maxReduction);
+      if (!sizes)
+        continue;
+      rewriter.setInsertionPoint(op);
+      scf::SCFTilingOptions options;
+      SmallVector<OpFoldResult> tileSizes;
+      for (int64_t t : sizes->tile)
+        tileSizes.push_back(rewriter.getIndexAttr(t));
+      options.setTileSizes(tileSizes);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        continue;
+      rewriter.replaceOp(op, tiled->replacements);
+      for (Operation *t : tiled->tiledOps) {
+        // Only full, static tiles: masked vectorization of remainders
+        // produced invalid IR upstream, so those tiles stay scalar.
+        auto tiledOp = dyn_cast<linalg::LinalgOp>(t);
+        if (!tiledOp || tiledOp.getStaticLoopRanges() != sizes->vector)
+          continue;
+        if (failed(linalg::vectorizeOpPrecondition(t, sizes->vector)))
+          continue;
+        rewriter.setInsertionPoint(t);
+        FailureOr<linalg::VectorizationResult> v = linalg::vectorize(
+            rewriter, t, sizes->vector);
+        if (succeeded(v))
+          rewriter.replaceOp(t, v->replacements);
+      }
+    }
+  }
+};
+
+} // namespace
