@@ -29,9 +29,13 @@ struct MicaCPUFuseElementwisePass
     : mica::impl::MicaCPUFuseElementwiseBase<MicaCPUFuseElementwisePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
+    // Only single-use producers: fusing a producer with several users
+    // duplicates its computation into each of them (and into their users,
+    // transitively: an embedding gather ended up recomputed in every layer).
     linalg::ControlFusionFn control = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
-      return !isContraction(fused->getOwner()) && !isContraction(producer);
+      return producer && producer->hasOneUse() &&
+             !isContraction(fused->getOwner()) && !isContraction(producer);
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);

@@ -15,7 +15,10 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mica {
 #define GEN_PASS_DEF_MICACPUVECTORIZE
@@ -118,20 +121,32 @@ struct MicaCPUVectorizePass
         continue;
       rewriter.replaceOp(op, tiled->replacements);
       for (Operation *t : tiled->tiledOps) {
-        // Only full, static tiles: masked vectorization of remainders
-        // produced invalid IR upstream, so those tiles stay scalar.
+        // Only full, static tiles, vectorized without explicit vector
+        // sizes: masked vectorization (of remainders, or with sizes given)
+        // produced invalid IR upstream, so such tiles stay scalar.
         auto tiledOp = dyn_cast<linalg::LinalgOp>(t);
         if (!tiledOp || tiledOp.getStaticLoopRanges() != sizes->vector)
           continue;
-        if (failed(linalg::vectorizeOpPrecondition(t, sizes->vector)))
+        if (failed(linalg::vectorizeOpPrecondition(t)))
           continue;
         rewriter.setInsertionPoint(t);
-        FailureOr<linalg::VectorizationResult> v = linalg::vectorize(
-            rewriter, t, sizes->vector);
+        FailureOr<linalg::VectorizationResult> v = linalg::vectorize(rewriter, t);
         if (succeeded(v))
           rewriter.replaceOp(t, v->replacements);
       }
     }
+    // Lower what the LLVM conversion does not take: n-D reductions,
+    // broadcasts, shape casts and transposes; drop the unit dims of tiles.
+    RewritePatternSet patterns(&getContext());
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerReduction);
+    vector::populateVectorBroadcastLoweringPatterns(patterns);
+    vector::populateVectorShapeCastLoweringPatterns(patterns);
+    vector::populateVectorTransposeLoweringPatterns(
+        patterns, vector::VectorTransposeLowering::EltWise);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
   }
 };
 

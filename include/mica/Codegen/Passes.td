@@ -132,8 +132,10 @@ def MicaCPUFuseElementwise
     contraction (`linalg.matmul`, `linalg.batch_matmul`): fusing a
     broadcast or reshape into a matmul turns it into a `linalg.generic`
     that `mica-cpu-contraction` no longer recognizes, and the matmul would
-    run as scalar loops. Elementwise chains, and elementwise producers of
-    reductions (softmax, layer norm), fuse as usual.
+    run as scalar loops. Only producers with a single use are fused (a
+    producer with several users would be recomputed in each). Elementwise
+    chains, and elementwise producers of reductions (softmax, layer norm),
+    fuse as usual.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect"];
