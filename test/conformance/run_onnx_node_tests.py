@@ -5,7 +5,8 @@
 #
 # ===----------------------------------------------------------------------===#
 """Runs the official ONNX backend node tests through Mica's importer and the
-reference evaluator and reports, per op type, how many pass.
+reference evaluator (or, with --compiled, the CPU backend) and reports, per
+op type, how many pass.
 
 For every test directory (model.onnx + test_data_set_N/{input,output}_K.pb)
 under the node test root (libonnx-testdata's by default) the runner
@@ -27,6 +28,20 @@ each under a timeout, and classifies the test as
 linked into mica-run), one process per data set instead of one more for the
 import; the classification is the same.
 
+`--compiled` runs `mica-run --specialize-shapes` instead of `mica-run
+--reference`: every data set is JIT-compiled through the CPU pipeline
+(mica-cpu-pipeline) and run. A node test has fixed shapes, so the model is
+compiled for the shapes of the data set's inputs (--specialize-shapes; some
+lowerings want static dims). The check and its tolerances are the ones of
+the reference mode, except for the ops of COMPILED_TOLERANCES (each with the
+reason its math needs a looser bound). Its expectation list is
+expected-pass-compiled.txt; with --write-docs the runner also lists, grouped
+by the first error line, every test that passes on the reference evaluator
+(--reference-expect, expected-pass.txt by default) but fails compiled, with
+the command that reproduces it. `--sample N` runs at most N tests per op
+type (the first ones by name): the lit test of the compiled mode runs such a
+representative subset of the expectation list to fit the CI budget.
+
 A test belongs to the op type of its node (tests named `*_expanded` hold the
 function body of their sibling test and count for the sibling's op type).
 Ops listed in OUT_OF_SCOPE are still run and reported, but do not count
@@ -36,7 +51,8 @@ test variants of in-scope ops (with a reason each).
 Outputs:
   stdout              per op type passed/failed/unsupported, totals, the
                       in-scope pass rate and, with -v, every failure
-  --write-docs FILE   a Markdown table (docs/onnx-support.md)
+  --write-docs FILE   a Markdown table (docs/onnx-support.md, with
+                      --compiled docs/onnx-support-compiled.md)
   --expect FILE       exit 1 naming every test of FILE that does not pass
   --write-expect FILE rewrite FILE with the tests that pass now
 
@@ -48,6 +64,7 @@ import argparse
 import concurrent.futures
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -63,6 +80,12 @@ DEFAULT_DATA_DIR = "/usr/share/libonnx-testdata/data/node"
 # from numpy's float32 results by an ulp near zero.
 DEFAULT_RTOL = 1e-3
 DEFAULT_ATOL = 1e-6
+
+# --compiled: ops whose compiled math needs a looser bound than the reference
+# evaluator's: op type -> (rtol, atol, why). Everything else is checked with
+# --rtol/--atol like the reference mode.
+COMPILED_TOLERANCES = {
+}
 
 # Op families outside the scope of the importer (issue 4): they are run and
 # reported, but do not count towards the in-scope pass rate.
@@ -214,6 +237,11 @@ class Test:
         # Graph inputs imported as constants (--freeze-input) because an op
         # needs them at compile time.
         self.frozen = []
+        # The commands (argument lists) of the step that failed last: the
+        # import (if any) and the mica-run; they reproduce a failure.
+        self.commands = []
+        # The first note after the error of a failed tool run, if any.
+        self.note = ""
         self.seconds = 0.0
 
     @property
@@ -224,6 +252,16 @@ class Test:
             if re.search(pattern, self.name):
                 return reason
         return None
+
+
+def sample(tests, n):
+    """At most n tests per op type, the first ones by name."""
+    kept, seen = [], {}
+    for t in sorted(tests, key=lambda t: t.name):
+        seen[t.op_type] = seen.get(t.op_type, 0) + 1
+        if seen[t.op_type] <= n:
+            kept.append(t)
+    return kept
 
 
 def discover(data_dir, filters):
@@ -256,9 +294,26 @@ def _one_line(text, limit=160):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def _signal_reason(tool, returncode):
+CRASH_LINE_RE = re.compile(r"error:|Assertion|LLVM ERROR|UNREACHABLE")
+# A symbolized frame of LLVM's crash stack dump: "#4 0x... symbol (/lib...)".
+STACK_FRAME_RE = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ (\S.*?) \(/")
+
+
+def _signal_reason(tool, returncode, stderr=""):
+    """A crash, with the first error line the tool printed before dying (an
+    assertion or LLVM ERROR) or else the first frame of its stack dump
+    outside the signal handling, if any."""
     sig = -returncode
-    return "crash: %s killed by %s" % (tool, SIGNAL_NAMES.get(sig, sig))
+    reason = "crash: %s killed by %s" % (tool, SIGNAL_NAMES.get(sig, sig))
+    lines = stderr.splitlines()
+    first = next((l.strip() for l in lines if CRASH_LINE_RE.search(l)), None)
+    if first:
+        return reason + ": " + re.sub(r"^\S*mica-(import|run): ", "", first)
+    for line in lines:
+        frame = STACK_FRAME_RE.match(line)
+        if frame and not frame.group(1).startswith("llvm::sys::"):
+            return reason + " in " + frame.group(1)
+    return reason
 
 
 def _error_reason(stderr, model_path):
@@ -267,6 +322,8 @@ def _error_reason(stderr, model_path):
     picked = next((l for l in lines if "error:" in l), lines[0] if lines
                   else "no diagnostic")
     picked = picked.replace(model_path + ":", "").replace(model_path, "model")
+    # A model imported to .mlir keeps the locations of its model.onnx.
+    picked = re.sub(r"^\S*/model\.onnx:", "", picked)
     picked = re.sub(r"^\S*mica-(import|run): ", "", picked)
     picked = re.sub(r"^\s*\d+:\d+: ", "", picked)
     picked = re.sub(r"/\S*/(test_data_set_\d+/)", r"\1", picked)
@@ -279,7 +336,8 @@ UNSUPPORTED_RE = re.compile(r"error: (unsupported op(set)?\b.*)")
 def _classify_tool_error(test, tool, proc, model_path):
     """Sets test.status/reason from a failed tool run."""
     if proc.returncode < 0:
-        test.status, test.reason = "fail", _signal_reason(tool, proc.returncode)
+        test.status = "fail"
+        test.reason = _signal_reason(tool, proc.returncode, proc.stderr)
         return
     unsupported = UNSUPPORTED_RE.search(proc.stderr)
     if unsupported:
@@ -288,6 +346,19 @@ def _classify_tool_error(test, tool, proc, model_path):
         return
     test.status = "fail"
     test.reason = _one_line(_error_reason(proc.stderr, model_path))
+    test.note = _first_note(proc.stderr, model_path)
+
+
+def _first_note(stderr, model_path):
+    """The first note after the first error of a tool's stderr (e.g. the
+    operation a lowering failed on), without file paths; or ""."""
+    lines = stderr.splitlines()
+    first = next((i for i, l in enumerate(lines) if "error:" in l), None)
+    if first is None:
+        return ""
+    note = next((l for l in lines[first + 1:] if "note:" in l), "")
+    note = note[note.find("note:"):] if note else ""
+    return _one_line(note.replace(model_path, "model"), 400)
 
 
 MISMATCH_RE = re.compile(
@@ -316,10 +387,34 @@ def _mismatch_reason(stdout):
     return "; ".join(parts)
 
 
-def run_test(test, tools, tmp_root, timeout, rtol, atol, fast):
+class Config:
+    """How the tests run: the tools, the mode (reference evaluator or
+    compiled) and the check's tolerances."""
+
+    def __init__(self, tools, timeout, rtol, atol, fast=False,
+                 compiled=False):
+        self.tools = tools
+        self.timeout = timeout
+        self.rtol, self.atol = rtol, atol
+        self.fast = fast
+        self.compiled = compiled
+
+    @property
+    def mode_flags(self):
+        """The mica-run flags that select the mode."""
+        return ["--specialize-shapes"] if self.compiled else ["--reference"]
+
+    def tolerances(self, test):
+        if self.compiled and test.op_type in COMPILED_TOLERANCES:
+            rtol, atol, _ = COMPILED_TOLERANCES[test.op_type]
+            return max(rtol, self.rtol), max(atol, self.atol)
+        return self.rtol, self.atol
+
+
+def run_test(test, config, tmp_root):
     start = time.time()
     try:
-        _run_test(test, tools, tmp_root, timeout, rtol, atol, fast)
+        _run_test(test, config, tmp_root)
     finally:
         test.seconds = time.time() - start
     return test
@@ -346,29 +441,30 @@ def _input_file(test, data_set, name):
     return os.path.join(test.path, data_set, "input_%d.pb" % k)
 
 
-def _import(test, tools, model, timeout, data_set):
+def _import(test, config, model, data_set):
     """Runs mica-import with test.frozen bound to `data_set`'s values;
     returns the process or None after a timeout (test.reason set)."""
-    cmd = [tools["mica-import"], os.path.join(test.path, "model.onnx"),
+    cmd = [config.tools["mica-import"], os.path.join(test.path, "model.onnx"),
            "-o", model]
     for name in test.frozen:
         cmd += ["--freeze-input", "%s=%s" % (name, _input_file(test, data_set,
                                                                name))]
+    test.commands = [cmd]
     try:
-        return _run(cmd, timeout)
+        return _run(cmd, config.timeout)
     except subprocess.TimeoutExpired:
         test.status = "fail"
-        test.reason = "timeout: mica-import ran over %ss" % timeout
+        test.reason = "timeout: mica-import ran over %ss" % config.timeout
         return None
 
 
-def _import_freezing(test, tools, model, timeout):
+def _import_freezing(test, config, model):
     """Imports the model; when the importer asks for graph inputs to be
     compile-time constants (a --freeze-input hint), freezes them to the
     first data set's values and retries. Returns True on success; else
     test.status/reason are set."""
     for _ in range(MAX_FREEZE_ROUNDS):
-        proc = _import(test, tools, model, timeout, test.data_sets[0])
+        proc = _import(test, config, model, test.data_sets[0])
         if proc is None:
             return False
         if proc.returncode == 0:
@@ -386,12 +482,13 @@ def _import_freezing(test, tools, model, timeout):
     return False
 
 
-def _check(test, tools, model, data_set, timeout, rtol, atol):
-    """Runs mica-run --check on one data set; returns None on a pass, else
-    (status, reason)."""
+def _check(test, config, model, data_set):
+    """Runs mica-run --check (on the reference evaluator or compiled) on one
+    data set; returns None on a pass, else (status, reason)."""
     data_dir = os.path.join(test.path, data_set)
-    cmd = [tools["mica-run"], "--reference", model, "--check",
-           "--rtol", repr(rtol), "--atol", repr(atol)]
+    rtol, atol = config.tolerances(test)
+    cmd = ([config.tools["mica-run"]] + config.mode_flags +
+           [model, "--check", "--rtol", repr(rtol), "--atol", repr(atol)])
     if test.frozen:
         # The frozen inputs are no longer arguments: bind the others and the
         # expected outputs explicitly.
@@ -404,15 +501,20 @@ def _check(test, tools, model, data_set, timeout, rtol, atol):
                 data_dir, "output_%d.pb" % k))]
     else:
         cmd += ["--test-data-dir", data_dir]
+    # What reproduces a failure: the import of `model` (unless mica-run
+    # imports model.onnx itself) and this run.
+    test.commands = [c for c in test.commands[:1]
+                     if not model.endswith(".onnx")] + [cmd]
     try:
-        proc = _run(cmd, timeout)
+        proc = _run(cmd, config.timeout)
     except subprocess.TimeoutExpired:
         return "fail", "%s: timeout: mica-run ran over %ss" % (data_set,
-                                                               timeout)
+                                                               config.timeout)
     if proc.returncode == 0:
         return None
     if proc.returncode < 0:
-        return "fail", _signal_reason("mica-run", proc.returncode)
+        return "fail", _signal_reason("mica-run", proc.returncode,
+                                      proc.stderr)
     mismatch = _mismatch_reason(proc.stdout)
     if mismatch:
         return "fail", mismatch
@@ -426,18 +528,17 @@ def fast_import_hint(proc):
     return FREEZE_HINT_RE.search(proc.stderr) is not None
 
 
-def _run_test(test, tools, tmp_root, timeout, rtol, atol, fast):
+def _run_test(test, config, tmp_root):
     if not test.data_sets:
         test.status, test.reason = "fail", "no test_data_set_N directory"
         return
     onnx_path = os.path.join(test.path, "model.onnx")
     model = os.path.join(tmp_root, test.name + ".mlir")
     try:
-        if fast:
+        if config.fast:
             # mica-run imports the model itself; fall back to mica-import
             # when inputs must be frozen.
-            result = _check(test, tools, onnx_path, test.data_sets[0],
-                            timeout, rtol, atol)
+            result = _check(test, config, onnx_path, test.data_sets[0])
             if result is not None and result[0] == "freeze":
                 # Start the import rounds from the inputs mica-run named.
                 test.frozen = sorted(set(
@@ -445,23 +546,22 @@ def _run_test(test, tools, tmp_root, timeout, rtol, atol, fast):
             if result is None or result[0] != "freeze":
                 if result is None:
                     for data_set in test.data_sets[1:]:
-                        result = _check(test, tools, onnx_path, data_set,
-                                        timeout, rtol, atol)
+                        result = _check(test, config, onnx_path, data_set)
                         if result is not None:
                             break
                 _finish(test, result)
                 return
-        if not _import_freezing(test, tools, model, timeout):
+        if not _import_freezing(test, config, model):
             return
         for i, data_set in enumerate(test.data_sets):
             if i > 0 and test.frozen:
-                proc = _import(test, tools, model, timeout, data_set)
+                proc = _import(test, config, model, data_set)
                 if proc is None:
                     return
                 if proc.returncode != 0:
                     _classify_tool_error(test, "mica-import", proc, onnx_path)
                     return
-            result = _check(test, tools, model, data_set, timeout, rtol, atol)
+            result = _check(test, config, model, data_set)
             if result is not None:
                 break
         _finish(test, result)
@@ -554,7 +654,7 @@ def _reason_class(reason):
     reason = re.sub(r"mismatch mismatch", "mismatch", reason)
     reason = re.sub(r"node '[^']*'", "node", reason)
     reason = re.sub(r"output [^:;]+:", "output:", reason)
-    reason = re.sub(r"tensor<[^>]*>", "tensor<...>", reason)
+    reason = re.sub(r"\b(tensor|vector|memref)<[^>]*>", r"\1<...>", reason)
     return reason
 
 
@@ -572,24 +672,81 @@ def _coarse_reason(reason):
     return reason
 
 
-def write_docs(tests, path, args_text, data_dir):
+REPO_ROOT = os.path.normpath(os.path.join(os.path.dirname(
+    os.path.abspath(__file__)), "..", ".."))
+
+
+def repro_commands(test):
+    """The shell commands that reproduce test's failure: the tools by name
+    (build/bin on PATH), the runner's temporary import as /tmp/TEST.mlir."""
+    lines = []
+    for cmd in test.commands:
+        words = [os.path.basename(cmd[0])]
+        for word in cmd[1:]:
+            if word.startswith(REPO_ROOT + os.sep):
+                word = os.path.relpath(word, REPO_ROOT)
+            word = re.sub(r"^\S*/mica-onnx-node-[^/]*/", "/tmp/", word)
+            words.append(shlex.quote(word))
+        lines.append(" ".join(words))
+    return lines
+
+
+def compiled_regressions(tests, reference_passes):
+    """The tests that pass on the reference evaluator (their names in
+    reference_passes) but not compiled, grouped by their first error line
+    with names and numbers generalized: [(reason, [tests])], the largest
+    group first."""
+    groups = {}
+    for t in sorted(tests, key=lambda t: t.name):
+        if t.name in reference_passes and t.status != "pass":
+            groups.setdefault(_coarse_reason(t.reason), []).append(t)
+    return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+
+def write_docs(tests, path, args_text, data_dir, compiled=False,
+               reference_passes=None):
     lines = []
     add = lines.append
     add("<!-- Generated by test/conformance/run_onnx_node_tests.py; do not "
         "edit. -->")
-    add("# ONNX support: backend node test conformance")
+    if compiled:
+        add("# ONNX support: backend node test conformance, compiled (CPU "
+            "backend)")
+    else:
+        add("# ONNX support: backend node test conformance")
     add("")
     add("Generated by `test/conformance/run_onnx_node_tests.py %s` from "
         "the ONNX backend node tests of `libonnx-testdata` (`%s`)." % (
             args_text, data_dir))
-    add("Each test is imported with `mica-import` and evaluated with "
-        "`mica-run --reference --check` on every `test_data_set_N` "
-        "(rtol %g, atol %g). Tests named `*_expanded` (the op's function "
-        "body) count for the op they expand. Regenerate with "
-        "`--write-docs docs/onnx-support.md`; "
-        "`test/conformance/onnx-node-tests.test` fails when a test of "
-        "`test/conformance/expected-pass.txt` stops passing." % (
-            DEFAULT_RTOL, DEFAULT_ATOL))
+    if compiled:
+        add("Each test is JIT-compiled through the CPU backend "
+            "(`mica-run --specialize-shapes --check`, no `--reference`) "
+            "and run on every `test_data_set_N` (rtol %g, atol %g, as on "
+            "the reference evaluator, except for the ops listed under "
+            "\"Tolerances\"). A node test has fixed shapes, so each data "
+            "set compiles the model for the shapes of its inputs "
+            "(`--specialize-shapes`: some lowerings want static dims). "
+            "Tests named `*_expanded` (the op's function body) count for "
+            "the op they expand. Regenerate with `--compiled --write-docs "
+            "docs/onnx-support-compiled.md`; "
+            "`test/conformance/onnx-node-tests-compiled.test` fails when a "
+            "test of `test/conformance/expected-pass-compiled.txt` stops "
+            "passing (to fit the CI budget it runs the first expected test "
+            "of every op type, `--only-expected --sample 1`; run the whole "
+            "list with `--compiled --fast --expect "
+            "test/conformance/expected-pass-compiled.txt`). The reference "
+            "evaluator's table is "
+            "[onnx-support.md](onnx-support.md)." % (
+                DEFAULT_RTOL, DEFAULT_ATOL))
+    else:
+        add("Each test is imported with `mica-import` and evaluated with "
+            "`mica-run --reference --check` on every `test_data_set_N` "
+            "(rtol %g, atol %g). Tests named `*_expanded` (the op's "
+            "function body) count for the op they expand. Regenerate with "
+            "`--write-docs docs/onnx-support.md`; "
+            "`test/conformance/onnx-node-tests.test` fails when a test of "
+            "`test/conformance/expected-pass.txt` stops passing." % (
+                DEFAULT_RTOL, DEFAULT_ATOL))
     add("")
     add("Many node tests feed operands that mica needs at compile time "
         "(Slice starts, Pad pads, Resize scales, ReduceSum axes, TopK K, "
@@ -601,9 +758,59 @@ def write_docs(tests, path, args_text, data_dir):
         "these operands as runtime values is not supported.")
     add("")
     total_lines, _ = totals_text(tests)
+    if compiled:
+        regressions = compiled_regressions(tests, reference_passes)
+        total_lines.append(
+            "Pass on the reference evaluator but fail compiled: %d (see "
+            "[below](#tests-that-pass-on-the-reference-evaluator-but-fail-"
+            "compiled))" % sum(len(m) for _, m in regressions))
     for line in total_lines:
         add("- " + line)
     add("")
+    if compiled:
+        add("## Tolerances")
+        add("")
+        if COMPILED_TOLERANCES:
+            add("The check is the reference mode's except for these ops, "
+                "whose compiled math needs a looser bound:")
+            add("")
+            add("| op type | rtol | atol | why |")
+            add("|---|---:|---:|---|")
+            for op, (rtol, atol, why) in sorted(COMPILED_TOLERANCES.items()):
+                add("| %s | %g | %g | %s |" % (op, rtol, atol,
+                                               _md_escape(why)))
+        else:
+            add("Every op is checked with the reference mode's tolerances.")
+        add("")
+        add("## Tests that pass on the reference evaluator but fail compiled")
+        add("")
+        add("Every node test that passes on the reference evaluator (the "
+            "tests of `test/conformance/expected-pass.txt`) should also "
+            "pass compiled; these do not: compiler bugs of the CPU "
+            "backend, grouped by their first error line (names and numbers "
+            "generalized). Each test names its own first error (and the "
+            "note after it, if any) and the commands that reproduce it, "
+            "with `build/bin` on `PATH` (a `/tmp/TEST.mlir` is the import "
+            "of the command before it).")
+        add("")
+        if not regressions:
+            add("None.")
+            add("")
+        for key, members in regressions:
+            add("### %s (%d %s)" % (_md_escape(key), len(members),
+                                    "test" if len(members) == 1 else "tests"))
+            add("")
+            for t in members:
+                add("- `%s` (%s): %s" % (t.name, t.op_type,
+                                         _md_escape(t.reason)))
+                if t.note:
+                    add("  `%s`" % t.note.replace("`", "'"))
+                add("")
+                add("  ```sh")
+                for command in repro_commands(t):
+                    add("  " + command)
+                add("  ```")
+            add("")
     add("| op type | in scope | passed | failed | unsupported | failure "
         "reasons |")
     add("|---|---|---:|---:|---:|---|")
@@ -666,15 +873,24 @@ def read_expect(path):
                 if l.strip() and not l.lstrip().startswith("#")]
 
 
-def write_expect(tests, path):
+def write_expect(tests, path, compiled=False):
     passing = sorted(t.name for t in tests if t.status == "pass")
     with open(path, "w") as f:
-        f.write("# ONNX backend node tests that pass through mica-import and "
-                "mica-run --reference.\n"
-                "# test/conformance/onnx-node-tests.test fails when one of "
-                "them stops passing.\n"
-                "# Regenerate with: run_onnx_node_tests.py --write-expect "
-                "test/conformance/expected-pass.txt\n")
+        if compiled:
+            f.write("# ONNX backend node tests that pass JIT-compiled through "
+                    "the CPU backend (mica-run\n"
+                    "# --specialize-shapes). "
+                    "test/conformance/onnx-node-tests-compiled.test fails "
+                    "when one of\n"
+                    "# them stops passing. Regenerate with: "
+                    "run_onnx_node_tests.py --compiled --write-expect\n")
+        else:
+            f.write("# ONNX backend node tests that pass through mica-import "
+                    "and mica-run --reference.\n"
+                    "# test/conformance/onnx-node-tests.test fails when one "
+                    "of them stops passing.\n"
+                    "# Regenerate with: run_onnx_node_tests.py "
+                    "--write-expect test/conformance/expected-pass.txt\n")
         for name in passing:
             f.write(name + "\n")
 
@@ -715,6 +931,19 @@ def main(argv=None):
     parser.add_argument("--fast", action="store_true",
                         help="run mica-run on model.onnx directly (no "
                         "separate mica-import process)")
+    parser.add_argument("--compiled", action="store_true",
+                        help="JIT-compile every test through the CPU "
+                        "backend (mica-run --specialize-shapes) instead of "
+                        "evaluating it with mica-run --reference")
+    parser.add_argument("--sample", type=int, default=0, metavar="N",
+                        help="run at most N tests per op type (the first by "
+                        "name, after --filter and --only-expected): a "
+                        "deterministic representative subset")
+    parser.add_argument("--reference-expect", metavar="FILE",
+                        help="with --compiled: the tests that pass on the "
+                        "reference evaluator (default: "
+                        "test/conformance/expected-pass.txt); the report "
+                        "and the docs list those that fail compiled")
     parser.add_argument("--filter", action="append", default=[],
                         help="only tests whose name matches this regex "
                         "(repeatable)")
@@ -724,8 +953,9 @@ def main(argv=None):
     parser.add_argument("--write-expect", metavar="FILE", nargs="?",
                         const="__default__",
                         help="rewrite FILE (default: the --expect file or "
-                        "test/conformance/expected-pass.txt) with the tests "
-                        "that pass")
+                        "test/conformance/expected-pass.txt, with "
+                        "--compiled expected-pass-compiled.txt) with the "
+                        "tests that pass")
     parser.add_argument("--write-docs", metavar="FILE",
                         help="write the Markdown conformance table to FILE")
     parser.add_argument("-v", "--verbose", action="store_true",
@@ -743,6 +973,7 @@ def main(argv=None):
     if not os.path.isdir(args.data_dir):
         sys.exit("error: no ONNX node tests at '%s' (install "
                  "libonnx-testdata or pass --data-dir)" % args.data_dir)
+    here = os.path.dirname(os.path.abspath(__file__))
     tools = {n: find_tool(n, args.tools_dir)
              for n in ("mica-import", "mica-run")}
     tests = discover(args.data_dir, args.filter)
@@ -752,16 +983,19 @@ def main(argv=None):
             sys.exit("error: --only-expected needs --expect FILE")
         wanted = set(expected)
         tests = [t for t in tests if t.name in wanted]
-    if args.filter and expected:
+    if args.sample > 0:
+        tests = sample(tests, args.sample)
+    if (args.filter or args.sample) and expected:
         names = {t.name for t in tests}
         expected = [n for n in expected if n in names]
+    config = Config(tools, args.timeout, args.rtol, args.atol, args.fast,
+                    args.compiled)
 
     start = time.time()
     tmp_root = tempfile.mkdtemp(prefix="mica-onnx-node-")
     try:
         with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
-            futures = [pool.submit(run_test, t, tools, tmp_root, args.timeout,
-                                   args.rtol, args.atol, args.fast)
+            futures = [pool.submit(run_test, t, config, tmp_root)
                        for t in tests]
             for f in futures:
                 f.result()
@@ -781,21 +1015,37 @@ def main(argv=None):
         print_report(tests, args.verbose)
     for t in sorted(tests, key=lambda t: -t.seconds)[:args.slowest]:
         print("slow: %6.2fs %s" % (t.seconds, t.name))
-    print("Ran %d tests in %.1fs with %d workers%s%s" % (
-        len(tests), elapsed, args.jobs, " (fast mode)" if args.fast else "",
-        " (only the expected-pass tests)" if args.only_expected else ""))
+    reference_passes = set()
+    if args.compiled:
+        reference_passes = set(read_expect(
+            args.reference_expect or os.path.join(here, "expected-pass.txt")))
+        regressions = compiled_regressions(tests, reference_passes)
+        print("Pass on the reference evaluator but fail compiled: %d" % sum(
+            len(m) for _, m in regressions))
+        if args.verbose:
+            for key, members in regressions:
+                print("  %s (%d): %s" % (key, len(members), " ".join(
+                    t.name for t in members)))
+    print("Ran %d tests in %.1fs with %d workers%s%s%s%s" % (
+        len(tests), elapsed, args.jobs,
+        " (compiled)" if args.compiled else "",
+        " (fast mode)" if args.fast else "",
+        " (only the expected-pass tests)" if args.only_expected else "",
+        " (at most %d per op type)" % args.sample if args.sample else ""))
 
     if args.write_docs:
-        shown = ["--fast"] if args.fast else []
-        write_docs(tests, args.write_docs, " ".join(
-            shown + ["--write-docs", "docs/onnx-support.md"]), args.data_dir)
+        shown = ["--compiled"] if args.compiled else []
+        shown += ["--fast"] if args.fast else []
+        shown += ["--write-docs", "docs/onnx-support%s.md" % (
+            "-compiled" if args.compiled else "")]
+        write_docs(tests, args.write_docs, " ".join(shown), args.data_dir,
+                   args.compiled, reference_passes)
     if args.write_expect:
         path = args.write_expect
         if path == "__default__":
-            path = args.expect or os.path.join(
-                os.path.dirname(os.path.abspath(__file__)),
-                "expected-pass.txt")
-        write_expect(tests, path)
+            path = args.expect or os.path.join(here, "expected-pass%s.txt" % (
+                "-compiled" if args.compiled else ""))
+        write_expect(tests, path, args.compiled)
 
     status = 0
     if expected:
