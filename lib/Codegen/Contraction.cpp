@@ -103,9 +103,10 @@ FailureOr<Contraction> analyze(linalg::LinalgOp op, std::string &why) {
 class KernelEmitter {
 public:
   KernelEmitter(RewriterBase &rewriter, linalg::LinalgOp op,
-                const Contraction &c, unsigned threads, bool packWeights)
+                const Contraction &c, unsigned threads, bool packWeights,
+                int64_t minParallelMacs)
       : rw(rewriter), op(op), c(c), threads(threads), loc(op.getLoc()),
-        packWeights(packWeights) {}
+        packWeights(packWeights), minParallelMacs(minParallelMacs) {}
 
   LogicalResult run(std::string &why);
 
@@ -142,6 +143,7 @@ private:
   unsigned threads;
   Location loc;
   bool packWeights;
+  int64_t minParallelMacs;
   ContractionStrategy s;
   Value a, b, k;
   bool packed = false;
@@ -319,13 +321,21 @@ LogicalResult KernelEmitter::run(std::string &why) {
 
   Value bCnt = c.batched ? dim(out, 0) : cst(1);
   Value rows = dim(out, rank - 2), cols = dim(out, rank - 1);
+  // Small contractions (an LSTM step, a classifier head) run on one thread:
+  // an OpenMP fork/join costs more than their work. Dynamic sizes count as
+  // large.
+  int64_t staticB = c.batched ? aTy.getDimSize(0) : 1;
+  auto known = [](int64_t d) { return ShapedType::isDynamic(d) ? 1024 : d; };
+  int64_t macs = known(staticB) * known(staticM) * known(staticN) *
+                 known(staticK);
+  if (macs < minParallelMacs)
+    threads = 1;
   Value result;
   if (threads <= 1) {
     result = emitRegion(out, cst(0), cst(0), cst(0), bCnt, rows, cols);
   } else {
     // Split the batch, the rows (in register tiles) or the column panels.
     enum { Batch, Rows, Cols } split = Rows;
-    int64_t staticB = c.batched ? aTy.getDimSize(0) : 1;
     if (c.batched && !ShapedType::isDynamic(staticB) &&
         staticB >= static_cast<int64_t>(threads))
       split = Batch;
@@ -394,7 +404,8 @@ struct MicaCPUContractionPass
                          << why;
         continue;
       }
-      KernelEmitter emitter(rewriter, op, *c, threads, packWeights);
+      KernelEmitter emitter(rewriter, op, *c, threads, packWeights,
+                            minParallelMacs);
       if (failed(emitter.run(why)))
         op->emitRemark() << "mica-cpu-contraction: " << why;
     }

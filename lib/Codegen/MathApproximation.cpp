@@ -44,9 +44,11 @@ struct MicaCPUFastMathFlagsPass
     : mica::impl::MicaCPUFastMathFlagsBase<MicaCPUFastMathFlagsPass> {
   void runOnOperation() override {
     getOperation().walk([](arith::ArithFastMathInterface op) {
-      arith::FastMathFlags flags = op.getFastMathFlagsAttr().getValue() |
-                                   arith::FastMathFlags::reassoc |
-                                   arith::FastMathFlags::contract;
+      // Ops whose flags are optional (extf, truncf) may have none yet.
+      arith::FastMathFlagsAttr old = op.getFastMathFlagsAttr();
+      arith::FastMathFlags flags =
+          (old ? old.getValue() : arith::FastMathFlags::none) |
+          arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
       op->setAttr(op.getFastMathAttrName(),
                   arith::FastMathFlagsAttr::get(op->getContext(), flags));
     });

@@ -101,7 +101,12 @@ struct MicaCPUVectorizePass
         }
         return true;
       });
-      if (op.hasPureTensorSemantics() && simpleBody && inOrder)
+      // i1 tensors: a vector<Nxi1> is bit-packed in memory while memref<i1>
+      // elements take a byte each, so vector loads/stores of them are wrong.
+      bool hasI1 = llvm::any_of(op->getOperandTypes(), [](Type t) {
+        return getElementTypeOrSelf(t).isInteger(1);
+      });
+      if (op.hasPureTensorSemantics() && simpleBody && inOrder && !hasI1)
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());

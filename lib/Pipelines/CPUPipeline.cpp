@@ -62,6 +62,7 @@ void mica::buildMicaCPUPipeline(OpPassManager &pm,
     MicaCPUContractionOptions contraction;
     contraction.threads = options.threads;
     contraction.packWeights = options.packWeights;
+    contraction.minParallelMacs = options.minParallelMacs;
     pm.addPass(createMicaCPUContraction(contraction));
   }
   if (options.vectorize) {
@@ -106,6 +107,7 @@ void mica::buildMicaCPUPipeline(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());

@@ -245,7 +245,11 @@ int mica_model_run(mica_model *m, const void *const *inputs,
   }
   for (int i = 0; i < m->num_inputs; ++i) {
     const mica_io *io = &m->inputs[i];
-    if (!inputs[i] || (io->rank > 0 && !dims[i])) {
+    /* A tensor with a zero dim has no data: its buffer may be null. */
+    int empty = 0;
+    for (int k = 0; dims[i] && k < io->rank; ++k)
+      empty |= dims[i][k] == 0;
+    if ((!inputs[i] && !empty) || (io->rank > 0 && !dims[i])) {
       snprintf(m->error, sizeof(m->error), "input %d ('%s'): null %s", i,
                io->name, inputs[i] ? "dims" : "buffer");
       free(args);

@@ -1,5 +1,5 @@
 // RUN: mica-opt %s --split-input-file --mica-cpu-contraction -verify-diagnostics | FileCheck %s
-// RUN: mica-opt %s --split-input-file --mica-cpu-contraction=threads=2 -verify-diagnostics | FileCheck %s --check-prefix=THREADS
+// RUN: mica-opt %s --split-input-file --mica-cpu-contraction="threads=2 min-parallel-macs=0" -verify-diagnostics | FileCheck %s --check-prefix=THREADS
 // RUN: mica-opt %s --split-input-file --mica-cpu-contraction=pack-weights=0 -verify-diagnostics | FileCheck %s --check-prefix=NOPACK
 
 // A constant B is packed into [N/32][K][32] panels; the kernel is an 8x32

@@ -76,6 +76,11 @@ static cl::opt<bool> packWeights("pack-weights", cl::init(true),
                                  cl::desc("Pack constant weights at compile "
                                           "time"),
                                  cl::cat(category));
+static cl::opt<int64_t> minParallelMacs(
+    "min-parallel-macs", cl::init(262144),
+    cl::desc("Contractions below this many multiply-accumulates run on one "
+             "thread"),
+    cl::cat(category));
 static cl::opt<bool> fastMath("fast-math", cl::init(true),
                               cl::desc("Polynomial exp/tanh/erf"),
                               cl::cat(category));
@@ -132,6 +137,7 @@ int main(int argc, char **argv) {
   mica::MicaCPUPipelineOptions options;
   options.entry = entry;
   options.threads = threads;
+  options.minParallelMacs = minParallelMacs;
   options.recognizeLSTM = recognizeLSTM;
   options.fuseBert = fuseBert;
   options.combineParallelDense = combineParallelDense;

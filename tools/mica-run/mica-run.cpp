@@ -107,6 +107,10 @@ static cl::opt<bool> specializeShapes(
     cl::desc("JIT: compile for the shapes of the given inputs (needed by "
              "ops whose lowering wants static dims: conv over a dynamic "
              "length, lstm with a dynamic batch)"));
+static cl::opt<int64_t> minParallelMacs(
+    "min-parallel-macs", cl::init(262144),
+    cl::desc("JIT: contractions below this many multiply-accumulates run on "
+             "one thread"));
 static cl::opt<bool> rewrites(
     "rewrites", cl::init(true),
     cl::desc("Run the graph rewrites when JIT-compiling (default on)"));
@@ -633,7 +637,7 @@ int main(int argc, char **argv) {
            &modelPath, &useReference, &entryName, &testDataDir, &seed,
            &dynamicDimSize, &check, &relTol, &absTol, &outputDir,
            &printOutputs, &benchmarkRuns, &warmupRuns, &compareReference,
-           &rewrites, &specializeShapes})
+           &rewrites, &specializeShapes, &minParallelMacs})
     o->addCategory(runCategory);
   // cl::list overloads operator&: register the lists directly.
   inputSpecs.addCategory(runCategory);
@@ -725,6 +729,7 @@ int main(int argc, char **argv) {
   mica::MicaCPUPipelineOptions options;
   options.entry = entry->getSymName().str();
   options.threads = threads;
+  options.minParallelMacs = minParallelMacs;
   options.recognizeLSTM = rewrites;
   options.fuseBert = rewrites;
   options.combineParallelDense = rewrites;

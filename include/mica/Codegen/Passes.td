@@ -42,6 +42,10 @@ def MicaCPUContraction : Pass<"mica-cpu-contraction", "mlir::ModuleOp"> {
            "Number of threads the outer scf.forall is split into">,
     Option<"packWeights", "pack-weights", "bool", /*default=*/"true",
            "Pack constant B operands into panels at compile time">,
+    Option<"minParallelMacs", "min-parallel-macs", "int64_t",
+           /*default=*/"262144",
+           "Contractions with fewer multiply-accumulates (dynamic dims "
+           "counted as 1024) run on one thread: a fork/join costs more">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect",

@@ -37,6 +37,11 @@ struct MicaCPUPipelineOptions
       llvm::cl::desc("Threads the contraction kernels split into (OpenMP); "
                      "1 runs single-threaded without OpenMP"),
       llvm::cl::init(1)};
+  Option<int64_t> minParallelMacs{
+      *this, "min-parallel-macs",
+      llvm::cl::desc("Contractions below this many multiply-accumulates run "
+                     "on one thread"),
+      llvm::cl::init(262144)};
   Option<bool> recognizeLSTM{*this, "recognize-lstm",
                              llvm::cl::desc("Run mica-recognize-lstm"),
                              llvm::cl::init(true)};
