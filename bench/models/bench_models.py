@@ -56,6 +56,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODELS = "distilbert,bert_base,cnn_bilstm,mlp3head"
 NO_REWRITES = ["--recognize-lstm=0", "--fuse-bert=0",
                "--combine-parallel-dense=0"]
+# --per-rewrite: one build per rewrite with only that rewrite switched off.
+SINGLE_REWRITES = [("recognize-lstm", "mica_no_lstm"),
+                   ("fuse-bert", "mica_no_bert"),
+                   ("combine-parallel-dense", "mica_no_combine")]
 ORT_PACKAGE = "onnxruntime-node@1.30.0"
 RTOL, ATOL = 1e-4, 1e-5
 TIMEOUT_S = 1800  # any one process
@@ -369,6 +373,26 @@ def report(models, args):
     print_table(["model", "variant", "compile time", "peak RSS", "status"],
                 rows)
 
+    if args.per_rewrite:
+        print("\n## Each graph rewrite on vs off (time without it / time "
+              "with all rewrites; >1: the rewrite helps)\n")
+        rows = []
+        for m in models:
+            on = m.variants.get("mica")
+            if m.fail or on is None or on.fail:
+                continue
+            row = [m.name, fmt_ms(med(on))]
+            for flag, key in SINGLE_REWRITES:
+                off = m.variants.get(key)
+                if off is None or off.fail:
+                    row.append("FAIL")
+                    continue
+                r, spread = ratio_stats(off, on)
+                row.append(f"{r} ({spread})")
+            rows.append(row)
+        print_table(["model", "Mica ms (all rewrites)"] +
+                    [f"without {flag}" for flag, _ in SINGLE_REWRITES], rows)
+
     if not args.rewrites_off:
         return
     print("\n## Graph rewrites: Mica with vs without "
@@ -423,6 +447,9 @@ def main():
     p.add_argument("--rewrites-off", action="store_true",
                    help="also compile without the graph rewrites (and add "
                         "lstm_unrolled)")
+    p.add_argument("--per-rewrite", action="store_true",
+                   help="also compile once per graph rewrite with only that "
+                        "rewrite off, and print each rewrite's speedup")
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--work", default=None,
                    help="model and library cache (default BUILD/bench/models)")
@@ -437,7 +464,8 @@ def main():
     modules = os.path.abspath(args.ort_modules or
                               os.path.join(work, "ort", "node_modules"))
     names = [n for n in args.models.split(",") if n]
-    if args.rewrites_off and "lstm_unrolled" not in names:
+    if (args.rewrites_off or args.per_rewrite) and \
+            "lstm_unrolled" not in names:
         names.append("lstm_unrolled")
 
     ensure_ort(modules)
@@ -461,6 +489,11 @@ def main():
                 m.variants["mica_norw"] = Variant(
                     "Mica no-rewrites", os.path.join(m.dir, "mica_norw.so"),
                     NO_REWRITES)
+            if args.per_rewrite:
+                for flag, key in SINGLE_REWRITES:
+                    m.variants[key] = Variant(
+                        f"Mica without {flag}",
+                        os.path.join(m.dir, key + ".so"), [f"--{flag}=0"])
             setup(m, args, modules, tmp, specs)
 
         for r in range(args.rounds):

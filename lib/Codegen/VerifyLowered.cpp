@@ -16,6 +16,29 @@ namespace mica {
 using namespace mlir;
 
 namespace {
+
+/// "model node 'NAME' (OPTYPE)" from the importers' locations
+/// (fused<"OpType">[name("node"(file))]), or "" when there is no name.
+std::string describeNode(Location loc) {
+  StringRef opType;
+  if (auto fused = dyn_cast<FusedLoc>(loc)) {
+    if (auto t = dyn_cast_or_null<StringAttr>(fused.getMetadata()))
+      opType = t.getValue();
+    for (Location inner : fused.getLocations())
+      if (isa<NameLoc>(inner)) {
+        loc = inner;
+        break;
+      }
+  }
+  auto name = dyn_cast<NameLoc>(loc);
+  if (!name)
+    return "";
+  std::string s = "model node '" + name.getName().str() + "'";
+  if (!opType.empty())
+    s += " (" + opType.str() + ")";
+  return s;
+}
+
 struct MicaCPUVerifyLoweredPass
     : mica::impl::MicaCPUVerifyLoweredBase<MicaCPUVerifyLoweredPass> {
   void runOnOperation() override {
@@ -24,8 +47,11 @@ struct MicaCPUVerifyLoweredPass
       if (!isa<mica::MicaDialect>(op->getDialect()))
         return;
       failedAny = true;
-      InFlightDiagnostic diag = op->emitError()
-                                << "no CPU lowering for '"
+      std::string node = describeNode(op->getLoc());
+      InFlightDiagnostic diag = op->emitError();
+      if (!node.empty())
+        diag << node << ": ";
+      diag << "no CPU lowering for '"
                                 << op->getName().getStringRef()
                                 << "' with operand types (";
       llvm::interleaveComma(op->getOperandTypes(), diag);

@@ -101,6 +101,17 @@ static int fail(const Twine &message) {
   return 1;
 }
 
+/// Writes -o with `print`; returns the exit code.
+static int writeOutput(llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  std::string message;
+  auto out = openOutputFile(outputPath, &message);
+  if (!out)
+    return fail(message);
+  print(out->os());
+  out->keep();
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   // libLLVM/libMLIR already register a hidden "threads" option: replace it
@@ -150,15 +161,8 @@ int main(int argc, char **argv) {
   if (failed(mica::lowerToLLVMDialect(*module, options, dumpAfterEach)))
     return 1;
 
-  if (emit == Emit::Mlir) {
-    std::string message;
-    auto out = openOutputFile(outputPath, &message);
-    if (!out)
-      return fail(message);
-    module->print(out->os());
-    out->keep();
-    return 0;
-  }
+  if (emit == Emit::Mlir)
+    return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
   std::string error;
   std::unique_ptr<llvm::TargetMachine> tm =
       mica::createTargetMachine(mcpu, mattr, error);
@@ -169,15 +173,9 @@ int main(int argc, char **argv) {
       mica::translateAndOptimize(*module, llvmContext, *tm);
   if (!llvmModule)
     return 1;
-  if (emit == Emit::Llvm) {
-    std::string message;
-    auto out = openOutputFile(outputPath, &message);
-    if (!out)
-      return fail(message);
-    llvmModule->print(out->os(), nullptr);
-    out->keep();
-    return 0;
-  }
+  if (emit == Emit::Llvm)
+    return writeOutput(
+        [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
   if (emit == Emit::Asm || emit == Emit::Obj) {
     if (failed(mica::emitMachineCode(*llvmModule, *tm, outputPath,
                                      emit == Emit::Asm, error)))
