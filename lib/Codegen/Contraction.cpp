@@ -99,6 +99,43 @@ FailureOr<Contraction> analyze(linalg::LinalgOp op, std::string &why) {
   return failure();
 }
 
+/// The bytes of `v` when it is a constant, or a static slice or reshape of
+/// one (the per-direction weights a recurrence lowering slices out of its
+/// [D, 4H, I] constant): such B operands are packed at compile time too.
+std::optional<std::vector<char>> foldConstantBytes(Value v) {
+  Attribute attr;
+  if (matchPattern(v, m_Constant(&attr))) {
+    if (auto elements = dyn_cast<ElementsAttr>(attr))
+      return getConstantBytes(elements);
+    return std::nullopt;
+  }
+  Operation *def = v.getDefiningOp();
+  if (!def)
+    return std::nullopt;
+  if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(def))
+    return foldConstantBytes(def->getOperand(0));
+  auto slice = dyn_cast<tensor::ExtractSliceOp>(def);
+  if (!slice || !slice.hasUnitStride() ||
+      !slice.getSourceType().hasStaticShape() ||
+      ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
+      ShapedType::isDynamicShape(slice.getStaticSizes()))
+    return std::nullopt;
+  std::optional<std::vector<char>> bytes = foldConstantBytes(slice.getSource());
+  if (!bytes)
+    return std::nullopt;
+  size_t elementBytes =
+      getElementByteWidth(slice.getSourceType().getElementType());
+  SmallVector<int64_t> shape(slice.getSourceType().getShape());
+  for (auto [axis, off, size] :
+       llvm::enumerate(slice.getStaticOffsets(), slice.getStaticSizes())) {
+    if (off == 0 && size == shape[axis])
+      continue;
+    *bytes = sliceBytes(*bytes, shape, axis, off, size, elementBytes);
+    shape[axis] = size;
+  }
+  return bytes;
+}
+
 /// Emits the kernel of one contraction in place of `op`.
 class KernelEmitter {
 public:
@@ -127,7 +164,7 @@ private:
   }
 
   /// Packs a constant (k, n) or (n, k) B into [ceil(N/nr)][K][nr] panels.
-  Value packConstantB(ElementsAttr attr, int64_t k, int64_t n);
+  Value packConstantB(ArrayRef<char> bytes, int64_t k, int64_t n);
   /// Emits the loops over the rows [0, rows) and columns [0, cols) of the
   /// local output `out` whose element (b, i, j) is model element
   /// (bOff + b, rOff + i, cOff + j). Returns the updated `out`.
@@ -152,11 +189,11 @@ private:
   Value fillValue;
 };
 
-Value KernelEmitter::packConstantB(ElementsAttr attr, int64_t k, int64_t n) {
-  std::optional<std::vector<char>> bytes = getConstantBytes(attr);
-  if (!bytes || bytes->size() != static_cast<size_t>(k * n * 4))
+Value KernelEmitter::packConstantB(ArrayRef<char> bytes, int64_t k,
+                                  int64_t n) {
+  if (bytes.size() != static_cast<size_t>(k * n * 4))
     return {};
-  const float *src = reinterpret_cast<const float *>(bytes->data());
+  const float *src = reinterpret_cast<const float *>(bytes.data());
   int64_t nr = s.nr(), panels = (n + nr - 1) / nr;
   std::vector<char> out(static_cast<size_t>(panels * k * nr * 4), 0);
   float *dst = reinterpret_cast<float *>(out.data());
@@ -277,15 +314,16 @@ LogicalResult KernelEmitter::run(std::string &why) {
   int64_t staticM = aTy.getDimSize(rank - 2);
   int64_t staticK = aTy.getDimSize(rank - 1);
   int64_t staticN = bTy.getDimSize(c.bTransposed ? rank - 2 : rank - 1);
-  Attribute bAttr;
-  bool constantB = !c.batched && matchPattern(b, m_Constant(&bAttr));
+  std::optional<std::vector<char>> bBytes =
+      c.batched ? std::nullopt : foldConstantBytes(b);
+  bool constantB = bBytes.has_value();
   s = getContractionStrategy(staticM, staticN, staticK, constantB);
 
   // Operand preparation: pack constant weights, or bring an activation B^T
   // into (k, n) order so the inner loop reads rows of B.
   if (constantB && packWeights && !ShapedType::isDynamic(staticN) &&
       !ShapedType::isDynamic(staticK)) {
-    if (Value p = packConstantB(cast<ElementsAttr>(bAttr), staticK, staticN)) {
+    if (Value p = packConstantB(*bBytes, staticK, staticN)) {
       b = p;
       packed = true;
     }

@@ -258,6 +258,18 @@ def make_lstm_unrolled(_name):
     return LstmUnrolled(), inputs, ["y", "hn", "cn"], dyn
 
 
+def make_lstm_unrolled_large(_name):
+    """LstmUnrolled, production size: x [T=20, B=1, 256], hidden 256 (the
+    size of facts.md's oneDNN LSTM figure); for benchmarks, not the suite."""
+    g = torch.Generator().manual_seed(1)
+    inputs = {"x": torch.randn(20, 1, 256, generator=g),
+              "h0": 0.5 * torch.randn(1, 256, generator=g),
+              "c0": 0.5 * torch.randn(1, 256, generator=g)}
+    dyn = {"x": {1: "batch"}, "h0": {0: "batch"}, "c0": {0: "batch"},
+           "y": {1: "batch"}, "hn": {0: "batch"}, "cn": {0: "batch"}}
+    return LstmUnrolled(256, 256), inputs, ["y", "hn", "cn"], dyn
+
+
 # --------------------------------------------------------------------------
 # MLP with a shared trunk and three heads
 # --------------------------------------------------------------------------
@@ -296,6 +308,7 @@ MODELS = {
     "cnn_bilstm": make_cnn_bilstm,
     "lstm2": make_lstm2,
     "lstm_unrolled": make_lstm_unrolled,
+    "lstm_unrolled_large": make_lstm_unrolled_large,
     "mlp3head": make_mlp3head,
 }
 SMALL_MODELS = ["cnn_bilstm", "lstm2", "lstm_unrolled", "mlp3head"]
