@@ -145,7 +145,9 @@ public:
       : rw(rewriter), op(op), c(c), threads(threads), loc(op.getLoc()),
         packWeights(packWeights), minParallelMacs(minParallelMacs) {}
 
-  LogicalResult run(std::string &why);
+  /// Replaces `op` by its kernel (every contraction analyze() accepts has
+  /// one).
+  void run();
 
 private:
   Value cst(int64_t v) { return arith::ConstantIndexOp::create(rw, loc, v); }
@@ -304,7 +306,7 @@ Value KernelEmitter::emitRegion(Value out, Value bOff, Value rOff, Value cOff,
                  [&](Value bb, Value o) { return rowsBody(bb, o); });
 }
 
-LogicalResult KernelEmitter::run(std::string &why) {
+void KernelEmitter::run() {
   rw.setInsertionPoint(op);
   a = c.a;
   b = c.b;
@@ -420,8 +422,6 @@ LogicalResult KernelEmitter::run(std::string &why) {
   if (result.getType() != op->getResult(0).getType())
     result = tensor::CastOp::create(rw, loc, op->getResult(0).getType(), result);
   rw.replaceOp(op, result);
-  (void)why;
-  return success();
 }
 
 struct MicaCPUContractionPass
@@ -442,10 +442,8 @@ struct MicaCPUContractionPass
                          << why;
         continue;
       }
-      KernelEmitter emitter(rewriter, op, *c, threads, packWeights,
-                            minParallelMacs);
-      if (failed(emitter.run(why)))
-        op->emitRemark() << "mica-cpu-contraction: " << why;
+      KernelEmitter(rewriter, op, *c, threads, packWeights, minParallelMacs)
+          .run();
     }
   }
 };

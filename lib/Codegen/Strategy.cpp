@@ -49,7 +49,6 @@ ContractionStrategy mica::getContractionStrategy(int64_t m, int64_t n,
     ContractionStrategy s;
     s.mr = row.mr;
     s.nrVectors = row.nrVectors;
-    s.name = row.name;
     return s;
   }
   return ContractionStrategy();

@@ -82,6 +82,13 @@ LogicalResult mica::lowerToLLVMDialect(ModuleOp module,
   return pm.run(module);
 }
 
+/// Lets `module`'s context translate every dialect the pipeline leaves.
+static void registerLLVMTranslations(ModuleOp module) {
+  DialectRegistry registry;
+  registerAllToLLVMIRTranslations(registry);
+  module.getContext()->appendDialectRegistry(registry);
+}
+
 static void initializeTargets() {
   static bool done = [] {
     llvm::InitializeNativeTarget();
@@ -119,11 +126,7 @@ mica::createTargetMachine(StringRef mcpu, StringRef mattr, std::string &error) {
 std::unique_ptr<llvm::Module>
 mica::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
                            llvm::TargetMachine &tm) {
-  {
-    DialectRegistry registry;
-    registerAllToLLVMIRTranslations(registry);
-    module.getContext()->appendDialectRegistry(registry);
-  }
+  registerLLVMTranslations(module);
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, ctx, "mica_model");
   if (!llvmModule) {
@@ -223,11 +226,7 @@ LogicalResult mica::linkModelLibrary(StringRef objectPath, StringRef outputPath,
 std::unique_ptr<mica::JitModel>
 mica::JitModel::create(ModuleOp module, bool openmp, std::string &error) {
   initializeTargets();
-  {
-    DialectRegistry registry;
-    registerAllToLLVMIRTranslations(registry);
-    module.getContext()->appendDialectRegistry(registry);
-  }
+  registerLLVMTranslations(module);
   std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine("", "", error);
   if (!tm)
     return nullptr;

@@ -535,11 +535,17 @@ static LogicalResult handleOutputs(const Signature &sig,
 // Compiled models (JIT or a mica-compile library)
 //===----------------------------------------------------------------------===//
 
-/// Runs a compiled model once on `inputs` and copies its outputs.
-static FailureOr<SmallVector<HostTensor>>
-runCompiled(mica_model *m, const Signature &sig, ArrayRef<HostTensor> inputs) {
+/// Input buffers and dims as mica_model_run takes them.
+struct ABIInputs {
   SmallVector<const void *> data;
   SmallVector<const int64_t *> dims;
+};
+
+/// Checks `inputs` against the model's dtypes and ranks and points the C ABI
+/// arrays at them (the tensors must outlive the result).
+static FailureOr<ABIInputs> toABIInputs(const Signature &sig,
+                                        ArrayRef<HostTensor> inputs) {
+  ABIInputs abi;
   for (auto [i, t] : llvm::enumerate(inputs)) {
     const Slot &slot = sig.inputs[i];
     if (slot.type && *slot.type != t.getElementType())
@@ -550,11 +556,24 @@ runCompiled(mica_model *m, const Signature &sig, ArrayRef<HostTensor> inputs) {
       return error("input " + displayName(sig.names(false), i, "argument") +
                    " has rank " + Twine(t.getRank()) + ", the model takes " +
                    Twine(slot.shape.size()));
-    data.push_back(t.getBytes().data());
-    dims.push_back(t.getShape().data());
+    abi.data.push_back(t.getBytes().data());
+    abi.dims.push_back(t.getShape().data());
   }
-  if (mica_model_run(m, data.data(), dims.data()) != 0)
+  return abi;
+}
+
+/// One mica_model_run; its error becomes a mica-run error.
+static LogicalResult runOnce(mica_model *m, const ABIInputs &in) {
+  if (mica_model_run(m, in.data.data(), in.dims.data()) != 0)
     return error(Twine("the compiled model failed: ") + mica_model_error(m));
+  return success();
+}
+
+/// Runs a compiled model once and copies its outputs.
+static FailureOr<SmallVector<HostTensor>>
+runCompiled(mica_model *m, const Signature &sig, const ABIInputs &in) {
+  if (failed(runOnce(m, in)))
+    return failure();
   SmallVector<HostTensor> outputs;
   for (auto [k, slot] : llvm::enumerate(sig.outputs)) {
     const int64_t *d = mica_model_output_dims(m, k);
@@ -567,23 +586,17 @@ runCompiled(mica_model *m, const Signature &sig, ArrayRef<HostTensor> inputs) {
 }
 
 /// Times --benchmark runs after --warmup and prints the distribution.
-static LogicalResult benchmark(mica_model *m, ArrayRef<HostTensor> inputs) {
-  SmallVector<const void *> data;
-  SmallVector<const int64_t *> dims;
-  for (const HostTensor &t : inputs) {
-    data.push_back(t.getBytes().data());
-    dims.push_back(t.getShape().data());
-  }
+static LogicalResult benchmark(mica_model *m, const ABIInputs &in) {
   for (unsigned i = 0; i < warmupRuns; ++i)
-    if (mica_model_run(m, data.data(), dims.data()) != 0)
-      return error(Twine("the compiled model failed: ") + mica_model_error(m));
+    if (failed(runOnce(m, in)))
+      return failure();
   std::vector<double> ms;
   for (unsigned i = 0; i < benchmarkRuns; ++i) {
     auto t0 = std::chrono::steady_clock::now();
-    int rc = mica_model_run(m, data.data(), dims.data());
+    LogicalResult ran = runOnce(m, in);
     auto t1 = std::chrono::steady_clock::now();
-    if (rc != 0)
-      return error(Twine("the compiled model failed: ") + mica_model_error(m));
+    if (failed(ran))
+      return failure();
     ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
   }
   std::sort(ms.begin(), ms.end());
@@ -678,10 +691,13 @@ int main(int argc, char **argv) {
     FailureOr<SmallVector<HostTensor>> inputs = gatherInputs(sig);
     if (failed(inputs))
       return 1;
-    FailureOr<SmallVector<HostTensor>> outputs = runCompiled(m, sig, *inputs);
+    FailureOr<ABIInputs> abi = toABIInputs(sig, *inputs);
+    if (failed(abi))
+      return 1;
+    FailureOr<SmallVector<HostTensor>> outputs = runCompiled(m, sig, *abi);
     if (failed(outputs) || failed(handleOutputs(sig, *outputs)))
       return 1;
-    int rc = benchmarkRuns && failed(benchmark(m, *inputs)) ? 1 : 0;
+    int rc = benchmarkRuns && failed(benchmark(m, *abi)) ? 1 : 0;
     mica_model_destroy(m);
     return rc;
   }
@@ -754,13 +770,16 @@ int main(int argc, char **argv) {
     (void)error(message);
     return 1;
   }
+  FailureOr<ABIInputs> abi = toABIInputs(sig, *inputs);
+  if (failed(abi))
+    return 1;
   FailureOr<SmallVector<HostTensor>> outputs =
-      runCompiled(jit->get(), sig, *inputs);
+      runCompiled(jit->get(), sig, *abi);
   if (failed(outputs) || failed(handleOutputs(sig, *outputs)))
     return 1;
   if (reference && failed(compareWithReference(sig, *outputs, *reference)))
     return 1;
-  if (benchmarkRuns && failed(benchmark(jit->get(), *inputs)))
+  if (benchmarkRuns && failed(benchmark(jit->get(), *abi)))
     return 1;
   return 0;
 }

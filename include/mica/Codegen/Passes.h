@@ -43,8 +43,6 @@ struct ContractionStrategy {
   int64_t mr = 8;
   int64_t nrVectors = 2;
   int64_t vectorWidth = 16;
-  /// Name of the table row that produced it (for remarks and docs).
-  const char *name = "default";
   int64_t nr() const { return nrVectors * vectorWidth; }
 };
 
