@@ -6,6 +6,7 @@
 
 #include "mica/Compiler/Compiler.h"
 
+#include "mica/Conversion/MicaToRuntime/MicaToRuntime.h"
 #include "mica/Conversion/ONNXToMica/ONNXToMica.h"
 #include "mica/Conversion/TFToMica/TFToMica.h"
 
@@ -180,16 +181,29 @@ static std::string executableDir() {
   return llvm::sys::path::parent_path(exe).str();
 }
 
-LogicalResult mica::linkModelLibrary(StringRef objectPath, StringRef outputPath,
-                                     bool openmp, std::string &error) {
-  // The runtime sits in <prefix>/lib next to <prefix>/bin (build and install
-  // trees alike).
-  SmallString<256> runtime(executableDir());
-  llvm::sys::path::append(runtime, "..", "lib", "libMicaRuntime.a");
-  if (!llvm::sys::fs::exists(runtime)) {
-    error = "the Mica runtime library is missing: " + runtime.str().str();
+/// A library of the Mica runtime: <prefix>/lib next to <prefix>/bin (build
+/// and install trees alike).
+static FailureOr<std::string> runtimeLibrary(StringRef name,
+                                             std::string &error) {
+  SmallString<256> path(executableDir());
+  llvm::sys::path::append(path, "..", "lib", name);
+  if (!llvm::sys::fs::exists(path)) {
+    error = "the Mica runtime library is missing: " + path.str().str();
     return failure();
   }
+  return path.str().str();
+}
+
+LogicalResult mica::linkModelLibrary(StringRef objectPath, StringRef outputPath,
+                                     bool openmp, bool externKernels,
+                                     std::string &error) {
+  FailureOr<std::string> runtime = runtimeLibrary("libMicaRuntime.a", error);
+  if (failed(runtime))
+    return failure();
+  FailureOr<std::string> externRuntime = std::string();
+  if (externKernels &&
+      failed(externRuntime = runtimeLibrary("libMicaRuntimeDNNL.a", error)))
+    return failure();
   std::string linker;
   for (StringRef candidate :
        {StringRef(MICA_LLVM_ROOT "/bin/clang"), StringRef("cc")}) {
@@ -204,13 +218,22 @@ LogicalResult mica::linkModelLibrary(StringRef objectPath, StringRef outputPath,
   }
   std::string libDir = MICA_LLVM_ROOT "/lib";
   SmallVector<std::string> args = {linker, "-shared", "-o", outputPath.str(),
-                                   objectPath.str(), runtime.str().str(),
-                                   "-lm"};
-  if (openmp) {
+                                   objectPath.str()};
+  if (externKernels)
+    args.push_back(*externRuntime);
+  args.push_back(*runtime);
+  if (openmp || externKernels) {
     args.push_back("-L" + libDir);
     args.push_back("-Wl,-rpath," + libDir);
+    // Before libdnnl: oneDNN's GOMP_* calls bind to libomp.
+    args.push_back("-Wl,--no-as-needed");
     args.push_back("-lomp");
   }
+  if (externKernels) {
+    args.push_back("-ldnnl");
+    args.push_back("-lstdc++");
+  }
+  args.push_back("-lm");
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(linker, argRefs, std::nullopt, {}, 0, 0,
@@ -232,9 +255,21 @@ mica::JitModel::create(ModuleOp module, bool openmp, std::string &error) {
     return nullptr;
   auto transformer = makeOptimizingTransformer(3, 0, tm.get());
   std::string omp = MICA_LLVM_ROOT "/lib/libomp.so";
+  bool externKernels = usesExternRuntime(module);
+  std::string externLib;
+  if (externKernels) {
+    FailureOr<std::string> lib =
+        runtimeLibrary("libmica_runtime_dnnl.so", error);
+    if (failed(lib))
+      return nullptr;
+    externLib = *lib;
+  }
   SmallVector<StringRef> libs;
-  if (openmp)
+  // libomp first: oneDNN's GOMP_* calls bind to it.
+  if (openmp || externKernels)
     libs.push_back(omp);
+  if (externKernels)
+    libs.push_back(externLib);
   ExecutionEngineOptions options;
   options.transformer = transformer;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
@@ -266,6 +301,16 @@ mica::JitModel::create(ModuleOp module, bool openmp, std::string &error) {
   if (!jit->model) {
     error = "JIT: mica_model_create failed (bad signature)";
     return nullptr;
+  }
+  if (externKernels) {
+    auto take = jit->engine->lookup("mica_runtime_take_error");
+    if (!take) {
+      error = "JIT: no mica_runtime_take_error in " + externLib + ": " +
+              llvm::toString(take.takeError());
+      return nullptr;
+    }
+    mica_model_set_error_source(jit->model,
+                                reinterpret_cast<mica_error_source_fn>(*take));
   }
   return jit;
 }

@@ -51,6 +51,15 @@ void mica::buildMicaCPUPipeline(OpPassManager &pm,
   }
   pm.addPass(createCanonicalizerPass());
 
+  // External kernels (oneDNN) for the ops --extern chooses.
+  if (options.externKernels != "none" || options.precision != "fp32") {
+    ConvertMicaToRuntimeOptions runtime;
+    runtime.externKernels = options.externKernels;
+    runtime.threads = options.threads;
+    runtime.precision = options.precision;
+    pm.addPass(createConvertMicaToRuntime(runtime));
+  }
+
   // Tensor level: linalg, fusion, kernels.
   pm.addPass(createConvertMicaToLinalg());
   pm.addPass(createMicaCPUVerifyLowered());

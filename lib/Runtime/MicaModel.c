@@ -47,7 +47,17 @@ struct mica_model {
   int64_t *in_desc; /* scratch descriptors for the inputs */
   size_t *in_offset;
   char error[512];
+  mica_error_source_fn error_source; /* errors of external calls */
 };
+
+/* Defined by the external-kernel runtime (lib/Runtime/OneDNN.cpp) when a
+ * model links it; null otherwise. */
+extern const char *mica_runtime_take_error(void) __attribute__((weak));
+
+void mica_model_set_error_source(mica_model *m, mica_error_source_fn source) {
+  if (m)
+    m->error_source = source;
+}
 
 static const char *const kDtypeNames[] = {"f32", "f16", "bf16", "i64",
                                           "i32", "i8",  "bool"};
@@ -285,6 +295,14 @@ int mica_model_run(mica_model *m, const void *const *inputs,
   m->entry(args);
   m->has_results = 1;
   free(args);
+  mica_error_source_fn source =
+      m->error_source ? m->error_source : mica_runtime_take_error;
+  const char *failure = source ? source() : NULL;
+  if (failure) {
+    snprintf(m->error, sizeof(m->error), "%s", failure);
+    freeResults(m);
+    return 1;
+  }
   return 0;
 }
 

@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mica/Compiler/Compiler.h"
+#include "mica/Conversion/MicaToRuntime/MicaToRuntime.h"
 #include "mica/Conversion/ONNXToMica/ONNXToMica.h"
 #include "mica/InitAll.h"
 
@@ -87,6 +88,17 @@ static cl::opt<bool> fastMath("fast-math", cl::init(true),
 static cl::list<std::string> inputShapes(
     "input-shape", cl::desc("ONNX: pin input shapes, name=1x128,other=4x?"),
     cl::cat(category));
+static cl::opt<std::string> externKernels(
+    "extern", cl::init("none"),
+    cl::desc("Ops handed to oneDNN kernels: none, auto (per-op cost rule, "
+             "see docs/pipeline.md) or onednn[:lstm,matmul]; the library "
+             "then loads libdnnl.so.2"),
+    cl::cat(category));
+static cl::opt<std::string> precision(
+    "precision", cl::init("fp32"),
+    cl::desc("Compute type of the external kernels: fp32 or bf16 (inputs "
+             "and outputs stay f32)"),
+    cl::cat(category));
 static cl::opt<std::string> entry("entry", cl::desc("Model function"),
                                   cl::init(""), cl::cat(category));
 static cl::opt<bool> dumpAfterEach("dump-after-each",
@@ -155,6 +167,8 @@ int main(int argc, char **argv) {
   options.contractionKernels = contractionKernels;
   options.packWeights = packWeights;
   options.fastMath = fastMath;
+  options.externKernels = externKernels;
+  options.precision = precision;
   if (fusionReport.getNumOccurrences())
     options.fusionReport =
         fusionReport.empty() ? std::string("text") : fusionReport.getValue();
@@ -191,7 +205,7 @@ int main(int argc, char **argv) {
   if (failed(mica::emitMachineCode(*llvmModule, *tm, objectPath, false, error)))
     return fail(error);
   if (failed(mica::linkModelLibrary(objectPath, outputPath, threads > 1,
-                                    error)))
+                                    mica::usesExternRuntime(*module), error)))
     return fail(error);
   SmallString<128> headerPath(outputPath);
   llvm::sys::path::replace_extension(headerPath, "h");

@@ -111,6 +111,13 @@ static cl::opt<int64_t> minParallelMacs(
     "min-parallel-macs", cl::init(262144),
     cl::desc("JIT: contractions below this many multiply-accumulates run on "
              "one thread"));
+static cl::opt<std::string> externKernels(
+    "extern", cl::init("none"),
+    cl::desc("JIT: ops handed to oneDNN kernels (none, auto, "
+             "onednn[:lstm,matmul])"));
+static cl::opt<std::string> precision(
+    "precision", cl::init("fp32"),
+    cl::desc("JIT: compute type of the external kernels (fp32, bf16)"));
 static cl::opt<bool> rewrites(
     "rewrites", cl::init(true),
     cl::desc("Run the graph rewrites when JIT-compiling (default on)"));
@@ -749,6 +756,8 @@ int main(int argc, char **argv) {
   options.recognizeLSTM = rewrites;
   options.fuseBert = rewrites;
   options.combineParallelDense = rewrites;
+  options.externKernels = externKernels;
+  options.precision = precision;
   if (specializeShapes) {
     SmallVector<std::string> shapes;
     for (auto [i, t] : llvm::enumerate(*inputs)) {

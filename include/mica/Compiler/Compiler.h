@@ -78,16 +78,20 @@ mlir::LogicalResult emitMachineCode(llvm::Module &module,
                                     std::string &error);
 
 /// Links `objectPath` with the Mica runtime (and LLVM's OpenMP runtime when
-/// `openmp`) into the shared library `outputPath`.
+/// `openmp`) into the shared library `outputPath`. With `externKernels`
+/// (the model calls oneDNN, see usesExternRuntime) it also links
+/// libMicaRuntimeDNNL.a, libomp and libdnnl, in that order, so that oneDNN
+/// runs on the same OpenMP runtime as the generated code.
 mlir::LogicalResult linkModelLibrary(llvm::StringRef objectPath,
                                      llvm::StringRef outputPath, bool openmp,
-                                     std::string &error);
+                                     bool externKernels, std::string &error);
 
 /// A model JIT-compiled in-process (MLIR ExecutionEngine), with the C ABI of
 /// include/mica/Runtime/MicaModel.h.
 class JitModel {
 public:
-  /// Compiles an LLVM dialect module produced by lowerToLLVMDialect.
+  /// Compiles an LLVM dialect module produced by lowerToLLVMDialect. A
+  /// module with external (oneDNN) calls loads libmica_runtime_dnnl.so.
   static std::unique_ptr<JitModel> create(mlir::ModuleOp module, bool openmp,
                                           std::string &error);
   ~JitModel();

@@ -14,6 +14,7 @@
 #define MICA_CONVERSION_PASSES_H
 
 #include "mica/Conversion/MicaToLinalg/MicaToLinalg.h"
+#include "mica/Conversion/MicaToRuntime/MicaToRuntime.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -87,4 +87,73 @@ def ConvertMicaToLinalg : Pass<"convert-mica-to-linalg"> {
   ];
 }
 
+
+//===----------------------------------------------------------------------===//
+// MicaToRuntime
+//===----------------------------------------------------------------------===//
+
+def ConvertMicaToRuntime : Pass<"convert-mica-to-runtime", "mlir::ModuleOp"> {
+  let summary = "Hand chosen mica ops to oneDNN kernels in the Mica runtime";
+  let description = [{
+    Replaces the ops that `extern` selects by calls into the external-kernel
+    runtime (include/mica/Runtime/MicaExtern.h, lib/Runtime/OneDNN.cpp):
+
+    * `mica.lstm` (forward, reverse, bidirectional; initial states, sequence
+      lengths, peepholes) -> `mica_dnnl_lstm`;
+    * `mica.dense` (bias, activation epilogue) and `mica.matmul` (2-D,
+      batched with equal batch dims, or a rank-2 right operand) ->
+      `mica_dnnl_matmul`.
+
+    `extern` is `none`, `auto` (the cost rule below), or
+    `onednn:KIND[,KIND]` with kinds `lstm` and `matmul` (`onednn` alone:
+    both). The `auto` rule comes from bench/extern (docs/pipeline.md has the
+    table): an LSTM goes to oneDNN when its batch is at least
+    `min-lstm-batch`; matmuls stay on native codegen, which matches oneDNN
+    on every measured shape.
+
+    The call works on buffers inside tensor IR: operands are read through
+    `bufferization.to_buffer`, results are fresh `memref.alloc`s turned back
+    into tensors with `bufferization.to_tensor restrict`, so one-shot
+    bufferization and deallocation handle them like any other op. The call
+    is opaque to fusion: elementwise producers and consumers around it fuse
+    among themselves exactly as they would without it, and nothing fuses
+    into or through it. Each call site gets a private `llvm.mlir.global`
+    slot in which the runtime caches its oneDNN primitive and reordered
+    weights.
+
+    An op that oneDNN cannot take (non-f32 types, LSTM `clip`, a matmul
+    whose batch dims broadcast) stays for native codegen; with `remarks`,
+    every considered op gets a remark saying where it goes and why.
+
+    ```mlir
+    // mica-opt --convert-mica-to-runtime="extern=onednn:matmul"
+    %0 = mica.dense %x, %w : tensor<4x64xf32>, tensor<128x64xf32>
+        -> tensor<4x128xf32>
+    // becomes (abridged)
+    %m = memref.alloc() : memref<4x128xf32>
+    call @mica_dnnl_matmul(%slot, %flags, %act, %threads, %xu, %wu, %xu, %mu)
+    %0 = bufferization.to_tensor %m restrict writable : memref<4x128xf32>
+    ```
+  }];
+  let options = [
+    Option<"externKernels", "extern", "std::string", /*default=*/"\"none\"",
+           "Ops handed to oneDNN: none, auto, or onednn[:lstm,matmul]">,
+    Option<"threads", "threads", "unsigned", /*default=*/"1",
+           "OpenMP threads the oneDNN kernels run on">,
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
+           "Compute type of the external kernels: fp32 or bf16 (f32 "
+           "inputs and outputs either way)">,
+    Option<"minLSTMBatch", "min-lstm-batch", "int64_t", /*default=*/"8",
+           "auto: smallest LSTM batch that goes to oneDNN">,
+    Option<"remarks", "remarks", "bool", /*default=*/"true",
+           "Emit a remark on every op considered (where it goes and why)">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+    "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+    "mlir::memref::MemRefDialect", "mlir::tensor::TensorDialect",
+    "::mica::MicaDialect"
+  ];
+}
+
 #endif // MICA_CONVERSION_PASSES_TD

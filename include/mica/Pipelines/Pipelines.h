@@ -71,6 +71,15 @@ struct MicaCPUPipelineOptions
       llvm::cl::desc("Pack constant matmul weights into panels at compile "
                      "time"),
       llvm::cl::init(true)};
+  Option<std::string> externKernels{
+      *this, "extern",
+      llvm::cl::desc("Ops handed to oneDNN kernels (convert-mica-to-runtime): "
+                     "none, auto, or onednn[:lstm,matmul]"),
+      llvm::cl::init("none")};
+  Option<std::string> precision{
+      *this, "precision",
+      llvm::cl::desc("Compute type of the external kernels: fp32 or bf16"),
+      llvm::cl::init("fp32")};
   Option<bool> fastMath{
       *this, "fast-math",
       llvm::cl::desc("Polynomial exp/tanh/erf/log (vectorizable) instead of "

@@ -87,6 +87,13 @@ typedef void (*mica_model_entry_fn)(void **args);
 mica_model *mica_model_create_from(const char *signature,
                                    mica_model_entry_fn entry);
 
+/* Where mica_model_run collects the errors of external calls (oneDNN
+ * kernels, see MicaExtern.h): a function returning the pending message or
+ * NULL. A compiled library finds its own; embedders that JIT a model with
+ * external calls pass mica_runtime_take_error of the library they loaded. */
+typedef const char *(*mica_error_source_fn)(void);
+void mica_model_set_error_source(mica_model *m, mica_error_source_fn source);
+
 #ifdef __cplusplus
 }
 #endif
