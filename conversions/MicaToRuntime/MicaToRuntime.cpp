@@ -15,6 +15,7 @@
 #include "mica/Conversion/MicaToRuntime/MicaToRuntime.h"
 #include "mica/Conversion/Passes.h"
 #include "mica/Dialect/Mica/IR/MicaOps.h"
+#include "mica/Dialect/Mica/Transforms/FusionReport.h"
 #include "mica/Runtime/MicaExtern.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -90,6 +91,15 @@ static std::string typeString(Type t) {
   return s;
 }
 
+/// Importers name model nodes with a NameLoc (inside a FusedLoc).
+static bool hasNameLoc(Location loc) {
+  if (isa<NameLoc>(loc))
+    return true;
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    return llvm::any_of(fused.getLocations(), hasNameLoc);
+  return false;
+}
+
 static ExternDecision decideLSTM(LSTMOp op, const ExternSelection &sel) {
   ExternDecision d{true, false, ""};
   if (!sel.lstm && !sel.automatic) {
@@ -147,10 +157,6 @@ static ExternDecision decideMatmul(Operation *op, const ExternSelection &sel) {
   if (auto mm = dyn_cast<MatMulOp>(op)) {
     auto lhs = cast<RankedTensorType>(mm.getLhs().getType());
     auto rhs = cast<RankedTensorType>(mm.getRhs().getType());
-    if (lhs.getRank() < 2 || rhs.getRank() < 2) {
-      d.reason = "native codegen: vector operand (rank 1)";
-      return d;
-    }
     if (lhs.getRank() > 12) {
       d.reason = "native codegen: rank above oneDNN's 12";
       return d;
@@ -415,6 +421,106 @@ template <typename OpTy> struct MatmulToRuntime : OpRewritePattern<OpTy> {
   ExternSelection sel;
 };
 
+/// The buffer behind an unranked operand view (the memref.cast source).
+Value viewSource(Value unranked) {
+  auto cast = unranked.getDefiningOp<memref::CastOp>();
+  return cast ? cast.getSource() : Value();
+}
+
+/// Builds MICA_EXTERN_INIT_FN: each call site whose weights are constants and
+/// whose activation shapes are static is called once with MICA_EXTERN_PREPARE
+/// on placeholders, so mica_model_create builds the primitives and reorders
+/// the weights before the first run. Other sites prepare on their first call.
+void buildExternInit(ModuleOp module) {
+  SmallVector<func::CallOp> calls;
+  module.walk([&](func::CallOp call) {
+    if (call.getCallee() == kLSTMFn || call.getCallee() == kMatmulFn)
+      call->getNumOperands() > 4 ? calls.push_back(call) : void();
+  });
+  OpBuilder b(module.getContext());
+  func::FuncOp init;
+  for (func::CallOp call : calls) {
+
+    llvm::APInt flagBits;
+    if (!matchPattern(call.getOperand(1), m_ConstantInt(&flagBits)))
+      continue;
+    int64_t flags = flagBits.getSExtValue();
+    if (!(flags & MICA_EXTERN_CONST_WEIGHTS))
+      continue;
+    bool lstm = call.getCallee() == kLSTMFn;
+    // Operand roles after (slot, flags, int, threads): LSTM x, w, r, b, seq,
+    // h0, c0, p, y, yh, yc; matmul a, b, bias, c.
+    auto isWeight = [&](unsigned i) {
+      return lstm ? (i == 5 || i == 6 || i == 7 || i == 11) : i == 5;
+    };
+    auto isShape = [&](unsigned i) { return lstm ? i == 4 : i == 4 || i == 7; };
+    // Activation shapes must be static.
+    bool ok = true;
+    for (unsigned i = 4; i < call->getNumOperands(); ++i) {
+      Value src = viewSource(call.getOperand(i));
+      if (isShape(i) && (!src || !cast<ShapedType>(src.getType())
+                                      .hasStaticShape()))
+        ok = false;
+    }
+    if (!ok)
+      continue;
+    Location loc = call.getLoc();
+    if (!init) {
+      b.setInsertionPointToEnd(module.getBody());
+      init = func::FuncOp::create(b, loc, MICA_EXTERN_INIT_FN,
+                                  b.getFunctionType({}, {}));
+      init.setPrivate();
+      b.setInsertionPointToStart(init.addEntryBlock());
+      func::ReturnOp::create(b, loc);
+    }
+    b.setInsertionPoint(init.getBody().front().getTerminator());
+    SmallVector<Value> args;
+    Value placeholder;
+    for (unsigned i = 0; i < call->getNumOperands(); ++i) {
+      Value v = call.getOperand(i);
+      if (i < 4) {
+        Operation *def = v.getDefiningOp();
+        if (i == 1)
+          args.push_back(arith::ConstantOp::create(
+              b, loc, b.getI64IntegerAttr(flags | MICA_EXTERN_PREPARE)));
+        else
+          args.push_back(b.clone(*def)->getResult(0));
+        continue;
+      }
+      auto type = cast<UnrankedMemRefType>(v.getType());
+      Value src = viewSource(v);
+      auto toBuffer =
+          src ? src.getDefiningOp<bufferization::ToBufferOp>() : nullptr;
+      if (isWeight(i) && toBuffer && isConstant(toBuffer.getTensor())) {
+        Value tensor = b.clone(*toBuffer.getTensor().getDefiningOp())
+                           ->getResult(0);
+        Value buffer = bufferization::ToBufferOp::create(
+            b, loc, toBuffer.getType(), tensor, /*read_only=*/true);
+        args.push_back(memref::CastOp::create(b, loc, type, buffer));
+        continue;
+      }
+      if (isShape(i)) {
+        auto shaped = cast<ShapedType>(src.getType());
+        Value buffer = memref::AllocOp::create(
+            b, loc,
+            MemRefType::get(shaped.getShape(), shaped.getElementType()));
+        args.push_back(memref::CastOp::create(b, loc, type, buffer));
+        if (!placeholder)
+          placeholder = args.back();
+        continue;
+      }
+      if (type.getElementType().isF32() && placeholder) {
+        args.push_back(placeholder);
+        continue;
+      }
+      Value empty = memref::AllocaOp::create(
+          b, loc, MemRefType::get({0}, type.getElementType()));
+      args.push_back(memref::CastOp::create(b, loc, type, empty));
+    }
+    func::CallOp::create(b, loc, call.getCallee(), TypeRange(), args);
+  }
+}
+
 struct ConvertMicaToRuntimePass
     : mica::impl::ConvertMicaToRuntimeBase<ConvertMicaToRuntimePass> {
   using Base::Base;
@@ -440,8 +546,13 @@ struct ConvertMicaToRuntimePass
     if (remarks)
       getOperation().walk([&](Operation *op) {
         ExternDecision d = decideExtern(op, sel);
-        if (d.considered)
-          op->emitRemark() << op->getName() << " -> " << d.reason;
+        if (!d.considered)
+          return;
+        // No "see current operation" note: name the model node instead.
+        InFlightDiagnostic diag = emitRemark(op->getLoc());
+        diag << op->getName() << " -> " << d.reason;
+        if (hasNameLoc(op->getLoc()))
+          diag << " [node '" << FusionReport::nodeName(op->getLoc()) << "']";
       });
     RewritePatternSet patterns(&getContext());
     populateMicaToRuntimePatterns(patterns, sel);
@@ -450,6 +561,7 @@ struct ConvertMicaToRuntimePass
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
                                      config)))
       return signalPassFailure();
+    buildExternInit(getOperation());
   }
 };
 

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mica/Codegen/Passes.h"
+#include "mica/Runtime/MicaExtern.h"
 
 #include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "llvm/ADT/StringExtras.h"
@@ -27,6 +28,7 @@ using namespace mlir;
 
 static constexpr llvm::StringLiteral kSignatureAttr = "mica.model_signature";
 static constexpr llvm::StringLiteral kEntryAttr = "mica.model_entry";
+static constexpr llvm::StringLiteral kExternInitFn = MICA_EXTERN_INIT_FN;
 
 /// The runtime's dtype name of `t`, or "" when the C ABI has none.
 static StringRef dtypeName(Type t) {
@@ -193,6 +195,10 @@ struct MicaEmitModelABIPass
         b, loc, "mica_model_create", LLVM::LLVMFunctionType::get(ptrTy, {}));
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(create.addEntryBlock(b));
+    // External kernels (convert-mica-to-runtime) build their primitives and
+    // reorder constant weights when the model is created.
+    if (auto init = module.lookupSymbol<LLVM::LLVMFuncOp>(kExternInitFn))
+      LLVM::CallOp::create(b, loc, init, ValueRange{});
     Value s = LLVM::AddressOfOp::create(b, loc, ptrTy, "mica_model_signature");
     Value e = LLVM::AddressOfOp::create(b, loc, ptrTy, "mica_model_entry");
     Value m =

@@ -28,6 +28,7 @@
 #include <dnnl.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -410,6 +411,21 @@ void lstm(void **slot, int64_t flags, int64_t H, int64_t threads, View x,
     for (auto &entry : s.primitives)
       entry.second->weightsLoaded = false;
   }
+  if (flags & MICA_EXTERN_PREPARE) {
+    if (T == 0 || B == 0 || H == 0)
+      return;
+    dnnl::stream stream(cpuEngine());
+    for (int64_t d = 0; d < D; ++d) {
+      dnnl::rnn_direction dir =
+          (direction == MICA_LSTM_REVERSE || d == 1)
+              ? dnnl::rnn_direction::unidirectional_right2left
+              : dnnl::rnn_direction::unidirectional_left2right;
+      LstmPrimitive &prim = lstmPrimitive(s, flags, d, dir, T, B, I, H);
+      if (!prim.weightsLoaded)
+        loadLstmWeights(s, prim, flags, d, I, H, stream);
+    }
+    return;
+  }
   if (T == 0 || B == 0 || H == 0) {
     std::vector<float> t0, t1;
     for (int64_t i = 0, n = yh.numel(); i < n; ++i) {
@@ -507,6 +523,25 @@ dnnl::algorithm activationAlgorithm(int64_t activation) {
   }
 }
 
+/// The scalar activations of MICA_ACT_* (empty contractions only).
+float applyActivation(int64_t activation, float x) {
+  switch (activation) {
+  case MICA_ACT_RELU:
+    return x > 0.f ? x : 0.f;
+  case MICA_ACT_GELU:
+    return 0.5f * x * (1.f + std::erf(x * 0.70710678f));
+  case MICA_ACT_GELU_TANH:
+    return 0.5f * x *
+           (1.f + std::tanh(0.79788456f * (x + 0.044715f * x * x * x)));
+  case MICA_ACT_TANH:
+    return std::tanh(x);
+  case MICA_ACT_SIGMOID:
+    return 1.f / (1.f + std::exp(-x));
+  default:
+    return x;
+  }
+}
+
 void matmul(void **slot, int64_t flags, int64_t activation, int64_t threads,
             View a, View b, View bias, View c) {
   MatmulState &s = stateOf<MatmulState>(slot);
@@ -538,7 +573,14 @@ void matmul(void **slot, int64_t flags, int64_t activation, int64_t threads,
     weiStrides = denseStrides(wei);
   }
   if (src.back() == 0) {
-    fail("oneDNN matmul: the contracted dimension is empty");
+    // An empty contraction: act(bias) or act(0) everywhere.
+    std::vector<float> tbias;
+    const float *bd =
+        (flags & MICA_MATMUL_HAS_BIAS) ? bias.denseData(tbias) : nullptr;
+    float *cd = c.data<float>();
+    int64_t n = dst.back();
+    for (int64_t i = 0, e = c.numel(); i < e; ++i)
+      cd[i] = applyActivation(activation, bd ? bd[i % n] : 0.f);
     return;
   }
   std::vector<int64_t> key = src;
@@ -578,7 +620,6 @@ void matmul(void **slot, int64_t flags, int64_t activation, int64_t threads,
   MatmulPrimitive &prim = *entry;
   dnnl::stream stream(cpuEngine());
   std::vector<float> ta, tb, tbias;
-  const float *ad = a.denseData(ta);
   // Dense weights [N, K] are read through strides: only batched operands
   // must be dense.
   const float *bd = dense && b.stride(1) == 1 && b.stride(0) == b.size(1)
@@ -589,12 +630,16 @@ void matmul(void **slot, int64_t flags, int64_t activation, int64_t threads,
     if (!prim.weightsLoaded || !constWeights) {
       memory user(userWei, cpuEngine(), const_cast<float *>(bd));
       dnnl::reorder(user, prim.weights).execute(stream, user, prim.weights);
+      stream.wait();
       prim.weightsLoaded = true;
     }
     weights = prim.weights;
   } else {
     weights = memory(userWei, cpuEngine(), const_cast<float *>(bd));
   }
+  if (flags & MICA_EXTERN_PREPARE)
+    return;
+  const float *ad = a.denseData(ta);
   memory srcMem = input(prim.pd.src_desc(), ad, kSrcConvert, stream);
   memory dstMem(prim.pd.dst_desc(), cpuEngine(), c.data<float>());
   memory::desc scratchMd = prim.pd.scratchpad_desc();

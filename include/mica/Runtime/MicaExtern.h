@@ -31,6 +31,13 @@ extern "C" {
 /* Flags shared by all external calls. */
 #define MICA_EXTERN_CONST_WEIGHTS 0x100 /* weights are model constants */
 #define MICA_EXTERN_BF16 0x200          /* compute in bf16 (f32 in and out) */
+/* Only build the primitive and load the weights (activation operands are
+ * placeholders of the right shape, never read or written). */
+#define MICA_EXTERN_PREPARE 0x400
+
+/* The private function of a model that prepares every call site whose
+ * weights are constants and shapes static; mica_model_create calls it. */
+#define MICA_EXTERN_INIT_FN "__mica_extern_init"
 
 /* mica_dnnl_lstm flags: the direction in the low two bits. */
 #define MICA_LSTM_FORWARD 0
