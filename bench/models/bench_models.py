@@ -40,6 +40,7 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -450,6 +451,9 @@ def main():
     p.add_argument("--per-rewrite", action="store_true",
                    help="also compile once per graph rewrite with only that "
                         "rewrite off, and print each rewrite's speedup")
+    p.add_argument("--extern", default="",
+                   help="comma-separated --extern settings of mica-compile "
+                        "to add as variants (e.g. auto,onednn:lstm)")
     p.add_argument("--build", default=os.path.join(ROOT, "build"))
     p.add_argument("--work", default=None,
                    help="model and library cache (default BUILD/bench/models)")
@@ -494,6 +498,11 @@ def main():
                     m.variants[key] = Variant(
                         f"Mica without {flag}",
                         os.path.join(m.dir, key + ".so"), [f"--{flag}=0"])
+            for ext in [e for e in args.extern.split(",") if e]:
+                key = "mica_extern_" + re.sub(r"[^a-z0-9]", "_", ext)
+                m.variants[key] = Variant(
+                    f"Mica --extern={ext}", os.path.join(m.dir, key + ".so"),
+                    [f"--extern={ext}"])
             setup(m, args, modules, tmp, specs)
 
         for r in range(args.rounds):

@@ -395,6 +395,14 @@ void runLstmGroup(LstmState &s, int64_t flags, int64_t d, int64_t D,
     }
 }
 
+/// oneDNN's direction for direction `d` of a Mica LSTM (bidirectional ones
+/// run as two unidirectional primitives).
+dnnl::rnn_direction directionOf(int64_t direction, int64_t d) {
+  return direction == MICA_LSTM_REVERSE || d == 1
+             ? dnnl::rnn_direction::unidirectional_right2left
+             : dnnl::rnn_direction::unidirectional_left2right;
+}
+
 void lstm(void **slot, int64_t flags, int64_t H, int64_t threads, View x,
           View w, View r, View b, View seq, View h0, View c0, View p, View y,
           View yh, View yc) {
@@ -416,10 +424,7 @@ void lstm(void **slot, int64_t flags, int64_t H, int64_t threads, View x,
       return;
     dnnl::stream stream(cpuEngine());
     for (int64_t d = 0; d < D; ++d) {
-      dnnl::rnn_direction dir =
-          (direction == MICA_LSTM_REVERSE || d == 1)
-              ? dnnl::rnn_direction::unidirectional_right2left
-              : dnnl::rnn_direction::unidirectional_left2right;
+      dnnl::rnn_direction dir = directionOf(direction, d);
       LstmPrimitive &prim = lstmPrimitive(s, flags, d, dir, T, B, I, H);
       if (!prim.weightsLoaded)
         loadLstmWeights(s, prim, flags, d, I, H, stream);
@@ -464,10 +469,7 @@ void lstm(void **slot, int64_t flags, int64_t H, int64_t threads, View x,
 
   dnnl::stream stream(cpuEngine());
   for (int64_t d = 0; d < D; ++d) {
-    dnnl::rnn_direction dir =
-        (direction == MICA_LSTM_REVERSE || d == 1)
-            ? dnnl::rnn_direction::unidirectional_right2left
-            : dnnl::rnn_direction::unidirectional_left2right;
+    dnnl::rnn_direction dir = directionOf(direction, d);
     if (full) {
       runLstmGroup(s, flags, d, D, dir, T, B, I, H, {}, xd, h0d, c0d, yd,
                    yhd, ycd, stream);
