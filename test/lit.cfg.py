@@ -50,3 +50,33 @@ config.substitutions.append(
      "--convert-linalg-to-loops --convert-scf-to-cf --expand-strided-metadata "
      "--lower-affine --convert-math-to-llvm --convert-math-to-libm "
      "--finalize-memref-to-llvm --convert-to-llvm --reconcile-unrealized-casts"))
+
+# The GPU backend (test/GPU): `ptxas` when CUDA's PTX assembler is found
+# (tests that assemble the generated PTX: REQUIRES: ptxas, run it as %ptxas),
+# `cuda-gpu` when an NVIDIA GPU and its driver are usable (tests that launch
+# kernels: REQUIRES: cuda-gpu; everywhere else they report UNSUPPORTED).
+import shutil
+import subprocess
+
+ptxas = shutil.which("ptxas") or shutil.which(
+    "ptxas", path=os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"),
+                               "bin"))
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+
+
+def _has_cuda_gpu():
+    nvidia_smi = shutil.which("nvidia-smi")
+    if not nvidia_smi:
+        return False
+    try:
+        out = subprocess.run([nvidia_smi, "-L"], capture_output=True,
+                             timeout=20, text=True)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return out.returncode == 0 and "GPU" in out.stdout
+
+
+if _has_cuda_gpu():
+    config.available_features.add("cuda-gpu")

@@ -11,6 +11,8 @@
 #include "mica/Dialect/Mica/Transforms/Passes.h"
 #include "mica/Codegen/Passes.h"
 #include "mica/Pipelines/Pipelines.h"
+#include "mica/Conversion/MicaToGPU/MicaToGPU.h"
+#include "mica/Pipelines/GPUPipeline.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,6 +23,8 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 void mica::registerAllDialects(mlir::DialectRegistry &registry) {
   registry.insert<mica::MicaDialect, mlir::func::FuncDialect,
@@ -32,12 +36,20 @@ void mica::registerAllDialects(mlir::DialectRegistry &registry) {
   // (bufferization, convert-to-llvm, inliner): register all of it.
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // The GPU pipeline serializes gpu.modules to PTX (gpu-module-to-binary):
+  // LLVM IR translations and the NVVM target attribute's serializer.
+  mlir::registerAllToLLVMIRTranslations(registry);
+  mlir::NVVM::registerNVVMTargetInterfaceExternalModels(registry);
 }
 
 void mica::registerAllPasses() {
   mica::registerMicaPasses();
   mica::registerMicaConversionPasses();
   mica::registerMicaCodegenPasses();
+  mica::registerMicaGPUPasses();
 }
 
-void mica::registerAllPipelines() { mica::registerMicaPipelines(); }
+void mica::registerAllPipelines() {
+  mica::registerMicaPipelines();
+  mica::registerMicaGPUPipeline();
+}

@@ -14,8 +14,15 @@
 /// Writes a shared library with the C ABI of include/mica/Runtime/MicaModel.h
 /// and that header next to it (libmodel.h), or stops at an earlier stage.
 ///
+///   mica-compile model.onnx --target=cuda --gpu-arch=sm_70 [--emit=ptx|mlir]
+///       [--precision=fp16|fp32] -o model.ptx
+///
+/// Writes the PTX of all GPU kernels (one module) or the GPU-level IR
+/// (GPUTarget.cpp).
+///
 //===----------------------------------------------------------------------===//
 
+#include "GPUTarget.h"
 #include "mica/Compiler/Compiler.h"
 #include "mica/Conversion/MicaToRuntime/MicaToRuntime.h"
 #include "mica/Conversion/ONNXToMica/ONNXToMica.h"
@@ -43,14 +50,16 @@ static cl::opt<std::string> outputPath("o", cl::desc("Output file"),
                                        cl::value_desc("path"),
                                        cl::init("libmodel.so"),
                                        cl::cat(category));
-enum class Emit { Lib, Mlir, Llvm, Asm, Obj };
+enum class Emit { Lib, Mlir, Llvm, Asm, Obj, Ptx };
 static cl::opt<Emit> emit(
     "emit", cl::desc("What to write"), cl::init(Emit::Lib),
     cl::values(clEnumValN(Emit::Lib, "lib", "shared library + header"),
                clEnumValN(Emit::Mlir, "mlir", "LLVM dialect after the pipeline"),
                clEnumValN(Emit::Llvm, "llvm", "optimized LLVM IR"),
                clEnumValN(Emit::Asm, "asm", "assembly"),
-               clEnumValN(Emit::Obj, "obj", "object file")),
+               clEnumValN(Emit::Obj, "obj", "object file"),
+               clEnumValN(Emit::Ptx, "ptx",
+                          "PTX of all kernels (--target=cuda)")),
     cl::cat(category));
 static cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: host)"),
                                  cl::init(""), cl::cat(category));
@@ -133,7 +142,7 @@ int main(int argc, char **argv) {
   cl::opt<unsigned> threads("threads",
                             cl::desc("Threads of the compiled model"),
                             cl::init(1), cl::cat(category));
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &mica::getGPUTargetCategory()});
   cl::ParseCommandLineOptions(argc, argv, "Mica model compiler\n");
 
   DialectRegistry registry;
@@ -156,6 +165,28 @@ int main(int argc, char **argv) {
       mica::loadModelFile(inputPath, &context, sourceMgr, load);
   if (!module)
     return 1;
+
+  if (mica::isCUDATarget()) {
+    mica::MicaGPUPipelineOptions gpu;
+    gpu.entry = entry;
+    gpu.recognizeLSTM = recognizeLSTM;
+    gpu.fuseBert = fuseBert;
+    gpu.combineParallelDense = combineParallelDense;
+    gpu.fastMath = fastMath;
+    if (precision.getNumOccurrences())
+      gpu.precision = precision;
+    if (fusionReport.getNumOccurrences())
+      gpu.fusionReport =
+          fusionReport.empty() ? std::string("text") : fusionReport.getValue();
+    StringRef gpuEmit = !emit.getNumOccurrences() ? "ptx"
+                        : emit == Emit::Ptx       ? "ptx"
+                        : emit == Emit::Mlir      ? "mlir"
+                                                  : "lib|llvm|asm|obj";
+    return mica::compileForCUDA(*module, gpu, gpuEmit, outputPath,
+                                dumpAfterEach);
+  }
+  if (emit == Emit::Ptx)
+    return fail("--emit=ptx needs --target=cuda");
 
   mica::MicaCPUPipelineOptions options;
   options.entry = entry;

@@ -1,0 +1,76 @@
+//===- MergeModules.cpp - all outlined kernels in one gpu.module ----------===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mica/Conversion/MicaToGPU/MicaToGPU.h"
+
+#include "mlir/IR/SymbolTable.h"
+
+namespace mica {
+#define GEN_PASS_DEF_MICAGPUMERGEMODULES
+#include "mica/Conversion/MicaToGPU/Passes.h.inc"
+} // namespace mica
+
+using namespace mlir;
+
+namespace {
+/// Moves the kernels of every gpu.module into one, each renamed after its old
+/// module (unique: gpu-kernel-outlining names modules after their kernels
+/// and uniquifies them), and retargets the gpu.launch_func ops.
+struct MicaGPUMergeModulesPass
+    : mica::impl::MicaGPUMergeModulesBase<MicaGPUMergeModulesPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<gpu::GPUModuleOp> modules(module.getOps<gpu::GPUModuleOp>());
+    if (modules.empty())
+      return;
+    for (gpu::GPUModuleOp gpuModule : modules) {
+      if (gpuModule.getTargetsAttr() || gpuModule.getOffloadingHandlerAttr()) {
+        gpuModule.emitError() << "mica-gpu-merge-modules: run before targets "
+                                 "are attached";
+        return signalPassFailure();
+      }
+      if (!llvm::all_of(
+              gpuModule.getBody()->getOperations(),
+              [](Operation &op) { return isa<gpu::GPUFuncOp>(op); })) {
+        gpuModule.emitError()
+            << "mica-gpu-merge-modules: expected only gpu.func kernels";
+        return signalPassFailure();
+      }
+    }
+    OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
+    auto merged = gpu::GPUModuleOp::create(builder, module.getLoc(),
+                                           moduleName.getValue());
+    SymbolTable symbols(module);
+    symbols.insert(merged); // uniquifies the name if it is taken
+    Block *mergedBody = merged.getBody();
+    llvm::DenseMap<Attribute, SymbolRefAttr> renamed;
+    for (gpu::GPUModuleOp gpuModule : modules) {
+      StringRef moduleSym = gpuModule.getSymName();
+      for (auto func : llvm::make_early_inc_range(
+               gpuModule.getBody()->getOps<gpu::GPUFuncOp>())) {
+        SymbolRefAttr oldRef =
+            SymbolRefAttr::get(gpuModule.getSymNameAttr(),
+                               {FlatSymbolRefAttr::get(func.getNameAttr())});
+        func->moveBefore(mergedBody, mergedBody->end());
+        // Module names are unique in `module`, so they are unique here too.
+        SymbolTable::setSymbolName(func, moduleSym);
+        renamed[oldRef] =
+            SymbolRefAttr::get(merged.getSymNameAttr(),
+                               {FlatSymbolRefAttr::get(func.getNameAttr())});
+      }
+    }
+    module.walk([&](gpu::LaunchFuncOp launch) {
+      auto it = renamed.find(launch.getKernel());
+      if (it != renamed.end())
+        launch.setKernelAttr(it->second);
+    });
+    for (gpu::GPUModuleOp gpuModule : modules)
+      gpuModule.erase();
+  }
+};
+} // namespace

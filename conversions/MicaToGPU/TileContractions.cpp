@@ -1,0 +1,374 @@
+//===- TileContractions.cpp - contractions to blocks, warps, WMMA tiles ---===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+//
+// Upstream tiling (scf::tileUsingSCF) to block and warp scf.forall loops and a
+// K loop, upstream vectorization of the 16x16x16 tile, and the upstream vector
+// patterns that fold it into the vector.contract that convert-vector-to-gpu
+// turns into gpu.subgroup_mma_* after bufferization.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mica/Conversion/MicaToGPU/MicaToGPU.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/FormatVariadic.h"
+
+namespace mica {
+#define GEN_PASS_DEF_MICAGPUTILECONTRACTIONS
+#include "mica/Conversion/MicaToGPU/Passes.h.inc"
+} // namespace mica
+
+using namespace mlir;
+
+/// The WMMA tile (m16n16k16).
+static constexpr int64_t kTile = 16;
+
+namespace {
+/// Loop dims of a contraction with one m, n, k and at most one batch dim.
+struct ContractionLoops {
+  std::optional<unsigned> batch;
+  unsigned m, n, k;
+};
+} // namespace
+
+/// Loop dim positions read by `map` (a projected permutation).
+static SmallVector<unsigned> mapDims(AffineMap map) {
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : map.getResults())
+    dims.push_back(cast<AffineDimExpr>(e).getPosition());
+  return dims;
+}
+
+/// Checks that operand maps read [batch?] + the two dims `x`, `y` in either
+/// order; sets `transposed` when they come as (y, x).
+static bool hasMatrixLayout(AffineMap map, const ContractionLoops &loops,
+                            unsigned x, unsigned y, bool batchRequired,
+                            bool &transposed) {
+  if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+    return false;
+  SmallVector<unsigned> dims = mapDims(map);
+  SmallVector<unsigned> expected;
+  if (loops.batch && (batchRequired || llvm::is_contained(dims, *loops.batch)))
+    expected.push_back(*loops.batch);
+  if (dims.size() != expected.size() + 2)
+    return false;
+  if (!expected.empty() && dims.front() != expected.front())
+    return false;
+  ArrayRef<unsigned> last = ArrayRef<unsigned>(dims).take_back(2);
+  transposed = last[0] == y && last[1] == x;
+  return (last[0] == x && last[1] == y) || transposed;
+}
+
+static FailureOr<ContractionLoops> getLoops(linalg::LinalgOp op) {
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
+      dims->k.size() != 1 || dims->batch.size() > 1)
+    return failure();
+  ContractionLoops loops{std::nullopt, dims->m[0], dims->n[0], dims->k[0]};
+  if (!dims->batch.empty())
+    loops.batch = dims->batch[0];
+  return loops;
+}
+
+std::string mica::getTensorCoreShapeMismatch(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics())
+    return "not on tensors";
+  if (!linalg::isaContractionOpInterface(op) || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return "not a two-input contraction";
+  FailureOr<ContractionLoops> loops = getLoops(op);
+  if (failed(loops))
+    return "not one M, N and K dim with at most one batch dim";
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (ShapedType::isDynamicShape(ranges))
+    return "dynamic shape";
+  int64_t m = ranges[loops->m], n = ranges[loops->n], k = ranges[loops->k];
+  if (m % kTile || n % kTile || k % kTile)
+    return llvm::formatv("M x N x K = {0} x {1} x {2} is not a multiple of "
+                         "16 in every dim",
+                         m, n, k)
+        .str();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  bool ta = false, tb = false, tc = false;
+  if (!hasMatrixLayout(maps[0], *loops, loops->m, loops->k, false, ta) ||
+      !hasMatrixLayout(maps[1], *loops, loops->k, loops->n, false, tb) ||
+      !hasMatrixLayout(maps[2], *loops, loops->m, loops->n, true, tc) || tc)
+    return "operand layouts are not [batch] x rows x cols";
+  return "";
+}
+
+std::string mica::getTensorCoreMismatch(linalg::LinalgOp op) {
+  std::string shape = getTensorCoreShapeMismatch(op);
+  if (!shape.empty())
+    return shape;
+  Type a = getElementTypeOrSelf(op.getDpsInputs()[0].getType());
+  Type b = getElementTypeOrSelf(op.getDpsInputs()[1].getType());
+  Type c = getElementTypeOrSelf(op.getDpsInits()[0].getType());
+  if (a.isF16() && b.isF16() && c.isF32())
+    return "";
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "operands are " << a << " x " << b << " -> " << c
+     << " (TensorCores need f16 x f16 -> f32: precision=fp16)";
+  return s;
+}
+
+/// Swaps the last two dims of a constant tensor at compile time, or
+/// std::nullopt when `value` is not a constant this can read.
+static std::optional<Value> transposeConstant(RewriterBase &rewriter,
+                                              Value value,
+                                              RankedTensorType newType) {
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  Attribute attr = constant.getValue();
+  Attribute result;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat())
+    result = dense.resizeSplat(newType);
+  ArrayRef<char> raw;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && !dense.isSplat())
+    raw = dense.getRawData();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      raw = blob->getData();
+  unsigned bits = newType.getElementTypeBitWidth();
+  if (!result && (raw.empty() || bits % 8))
+    return std::nullopt;
+  if (!result) {
+    size_t width = bits / 8;
+    int64_t rows = newType.getDimSize(newType.getRank() - 1);
+    int64_t cols = newType.getDimSize(newType.getRank() - 2);
+    int64_t matrices = newType.getNumElements() / (rows * cols);
+    if (raw.size() != static_cast<size_t>(newType.getNumElements()) * width)
+      return std::nullopt;
+    // Source is [matrices][rows][cols], the result [matrices][cols][rows].
+    std::vector<char> out(raw.size());
+    for (int64_t b = 0; b < matrices; ++b)
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          std::memcpy(&out[((b * cols + c) * rows + r) * width],
+                      &raw[((b * rows + r) * cols + c) * width], width);
+    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(out), alignof(uint64_t));
+    result = DenseResourceElementsAttr::get(newType, "mica_transposed",
+                                            std::move(blob));
+  }
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(constant);
+  return arith::ConstantOp::create(rewriter, constant.getLoc(),
+                                   cast<TypedAttr>(result))
+      .getResult();
+}
+
+/// `value` with its last two dims swapped: a folded constant or a
+/// linalg.transpose.
+static Value transposeLastTwo(RewriterBase &rewriter, Location loc,
+                              Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[rank - 1], perm[rank - 2]);
+  SmallVector<int64_t> shape = applyPermutation(type.getShape(), perm);
+  auto newType = type.clone(shape);
+  if (std::optional<Value> folded = transposeConstant(rewriter, value, newType))
+    return *folded;
+  Value init =
+      tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
+  return linalg::TransposeOp::create(rewriter, loc, value, init, perm)
+      ->getResult(0);
+}
+
+/// Rewrites transposed A/B operands of `op` (a generic) to row-major copies.
+static void makeOperandsRowMajor(RewriterBase &rewriter, linalg::GenericOp op,
+                                 const ContractionLoops &loops) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  std::pair<unsigned, unsigned> want[2] = {{loops.m, loops.k},
+                                           {loops.k, loops.n}};
+  bool changed = false;
+  for (unsigned i = 0; i < 2; ++i) {
+    bool transposed = false;
+    (void)hasMatrixLayout(maps[i], loops, want[i].first, want[i].second, false,
+                          transposed);
+    if (!transposed)
+      continue;
+    rewriter.setInsertionPoint(op);
+    Value copy = transposeLastTwo(rewriter, op.getLoc(), op.getInputs()[i]);
+    SmallVector<AffineExpr> results(maps[i].getResults());
+    std::swap(results[results.size() - 1], results[results.size() - 2]);
+    maps[i] = AffineMap::get(maps[i].getNumDims(), 0, results, op.getContext());
+    rewriter.modifyOpInPlace(op, [&] { op->setOperand(i, copy); });
+    changed = true;
+  }
+  if (changed)
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+}
+
+/// Tiles `op` with `sizes` (one per loop) as scf.forall mapped to `mapping`
+/// (one attribute per non-zero size, in loop order) or, without a mapping,
+/// as scf.for; replaces `op` and returns the tiled op.
+static FailureOr<linalg::LinalgOp>
+tile(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes,
+     ArrayRef<Attribute> mapping, Operation **loop = nullptr) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(op.getContext(), sizes));
+  if (!mapping.empty())
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
+        .setMapping(mapping);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  if (loop && !tiled->loops.empty())
+    *loop = tiled->loops.front();
+  auto result = dyn_cast<linalg::LinalgOp>(tiled->tiledOps.front());
+  if (!result)
+    return failure();
+  return result;
+}
+
+/// The largest of `preferred`, `preferred / 2`, ..., 1 that divides `tiles`.
+static int64_t fitWarps(int64_t tiles, int64_t preferred) {
+  int64_t warps = std::max<int64_t>(preferred, 1);
+  while (warps > 1 && tiles % warps)
+    warps /= 2;
+  return warps;
+}
+
+FailureOr<scf::ForallOp>
+mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
+                                    const GPUArchInfo &arch) {
+  if (!getTensorCoreMismatch(op).empty())
+    return failure();
+  FailureOr<ContractionLoops> loops = getLoops(op);
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  MLIRContext *ctx = op.getContext();
+
+  // Generic form, operands row-major.
+  linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic) {
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::GenericOp> generalized =
+        linalg::generalizeNamedOp(rewriter, op);
+    if (failed(generalized))
+      return failure();
+    generic = *generalized;
+  }
+  makeOperandsRowMajor(rewriter, generic, *loops);
+
+  // Blocks: batch -> z, M -> y, N -> x.
+  int64_t warpsM = fitWarps(ranges[loops->m] / kTile, arch.warpsM);
+  int64_t warpsN = fitWarps(ranges[loops->n] / kTile, arch.warpsN);
+  unsigned numLoops = ranges.size();
+  SmallVector<int64_t> blockSizes(numLoops, 0), warpSizes(numLoops, 0),
+      kSizes(numLoops, 0);
+  SmallVector<Attribute> blockMap, warpMap;
+  for (unsigned d = 0; d < numLoops; ++d) {
+    if (loops->batch && d == *loops->batch) {
+      blockSizes[d] = 1;
+      blockMap.push_back(
+          gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimZ));
+    } else if (d == loops->m) {
+      blockSizes[d] = warpsM * kTile;
+      warpSizes[d] = kTile;
+      blockMap.push_back(
+          gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimY));
+      warpMap.push_back(
+          gpu::GPUWarpMappingAttr::get(ctx, gpu::MappingId::DimY));
+    } else if (d == loops->n) {
+      blockSizes[d] = warpsN * kTile;
+      warpSizes[d] = kTile;
+      blockMap.push_back(
+          gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimX));
+      warpMap.push_back(
+          gpu::GPUWarpMappingAttr::get(ctx, gpu::MappingId::DimX));
+    } else if (d == loops->k) {
+      kSizes[d] = kTile;
+    }
+  }
+  Operation *blockLoop = nullptr;
+  FailureOr<linalg::LinalgOp> tiled =
+      tile(rewriter, generic, blockSizes, blockMap, &blockLoop);
+  if (failed(tiled))
+    return failure();
+  tiled = tile(rewriter, *tiled, warpSizes, warpMap);
+  if (failed(tiled))
+    return failure();
+  tiled = tile(rewriter, *tiled, kSizes, {});
+  if (failed(tiled))
+    return failure();
+
+  // The 16x16x16 (x1) tile as vector ops.
+  rewriter.setInsertionPoint(*tiled);
+  FailureOr<linalg::VectorizationResult> vectorized =
+      linalg::vectorize(rewriter, *tiled);
+  if (failed(vectorized))
+    return failure();
+  rewriter.replaceOp(*tiled, vectorized->replacements);
+  return cast<scf::ForallOp>(blockLoop);
+}
+
+void mica::populateTensorCoreContractPatterns(RewritePatternSet &patterns) {
+  vector::populateVectorReductionToContractPatterns(patterns);
+  vector::populateFoldArithExtensionPatterns(patterns);
+  vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+  vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+  MLIRContext *ctx = patterns.getContext();
+  for (RegisteredOperationName name : ctx->getRegisteredOperations())
+    if (name.getDialectNamespace() == "vector")
+      name.getCanonicalizationPatterns(patterns, ctx);
+}
+
+namespace {
+/// Thin shell over tileContractionForTensorCores and
+/// populateTensorCoreContractPatterns; remarks for the SIMT fallbacks.
+struct MicaGPUTileContractionsPass
+    : mica::impl::MicaGPUTileContractionsBase<MicaGPUTileContractionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    std::optional<mica::GPUArchInfo> arch = mica::lookupGPUArch(gpuArch);
+    if (!arch) {
+      emitError(func.getLoc())
+          << "mica-gpu-tile-contractions: unsupported gpu-arch '"
+          << gpuArch.getValue() << "' (supported: " << mica::supportedGPUArchs()
+          << ")";
+      return signalPassFailure();
+    }
+    SmallVector<linalg::LinalgOp> contractions;
+    func.walk([&](linalg::LinalgOp op) {
+      if (linalg::isaContractionOpInterface(op) && op.hasPureTensorSemantics())
+        contractions.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : contractions) {
+      std::string why = mica::getTensorCoreMismatch(op);
+      if (why.empty() &&
+          failed(mica::tileContractionForTensorCores(rewriter, op, *arch)))
+        why = "tiling or vectorization failed";
+      if (!why.empty() && remarks)
+        emitRemark(op.getLoc())
+            << "mica-gpu-tile-contractions: SIMT fallback for " << op->getName()
+            << ": " << why;
+    }
+    RewritePatternSet patterns(&getContext());
+    mica::populateTensorCoreContractPatterns(patterns);
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace

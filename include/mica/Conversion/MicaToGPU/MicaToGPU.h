@@ -1,0 +1,104 @@
+//===- MicaToGPU.h - GPU code generation passes and patterns ----*- C++ -*-===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The GPU backend between linalg on tensors and outlined NVVM kernels:
+/// mixed precision (mica-f16), TensorCore tiling of contractions, mapping
+/// of block/warp loops and SIMT loops to gpu.launch, and the per-arch table.
+/// Passes are declared in include/mica/Conversion/MicaToGPU/Passes.td.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef MICA_CONVERSION_MICATOGPU_MICATOGPU_H
+#define MICA_CONVERSION_MICATOGPU_MICATOGPU_H
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/Pass.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace mica {
+
+#define GEN_PASS_DECL
+#include "mica/Conversion/MicaToGPU/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "mica/Conversion/MicaToGPU/Passes.h.inc"
+
+/// One row of the per-arch table: what an NVIDIA target supports and the
+/// TensorCore tile the GPU backend uses on it.
+struct GPUArchInfo {
+  /// `sm_XY` as given to nvvm-attach-target.
+  std::string chip;
+  /// Compute capability as XY (70 for sm_70).
+  unsigned sm = 0;
+  /// PTX ISA the NVPTX backend emits for this chip (`+ptxNN`).
+  std::string ptxFeature;
+  /// Warps per thread block along M and N (each warp owns a 16x16 tile).
+  int64_t warpsM = 2;
+  int64_t warpsN = 2;
+};
+
+/// The table row for `chip` (sm_70 ... sm_90), or std::nullopt.
+std::optional<GPUArchInfo> lookupGPUArch(llvm::StringRef chip);
+
+/// The chips of the table, comma separated (for diagnostics).
+std::string supportedGPUArchs();
+
+/// Overwrites (or adds) the table row for `info.chip`: the hook a tuner uses.
+void setGPUArchInfo(const GPUArchInfo &info);
+
+/// Patterns of mica-f16: a contraction with f32 inputs and init reads f16
+/// inputs (truncated, constants converted at compile time) and extends them
+/// to f32 in its body.
+///   linalg.matmul ins(%a, %b : f32, f32) outs(%c : f32)
+///   -> linalg.matmul ins(truncf(%a), truncf(%b) : f16, f16) outs(%c : f32)
+/// With `tensorCoreShapesOnly`, contractions whose shape misses TensorCores
+/// stay f32 (they run on the f32 SIMT path).
+void populateMicaF16Patterns(mlir::RewritePatternSet &patterns,
+                             bool tensorCoreShapesOnly = true);
+
+/// Why the shape or layout of `op` does not fit TensorCores (empty when it
+/// does): not a single m/n/k contraction with at most one batch dim,
+/// dynamic shapes, M/N/K not multiples of 16.
+std::string getTensorCoreShapeMismatch(mlir::linalg::LinalgOp op);
+
+/// Why `op` cannot run on TensorCores (empty when it can): a shape mismatch
+/// or inputs that are not f16 with an f32 result.
+std::string getTensorCoreMismatch(mlir::linalg::LinalgOp op);
+
+/// Tiles one TensorCore-eligible contraction to blocks, warps and K steps of
+/// 16 and vectorizes the 16x16x16 tile (see mica-gpu-tile-contractions).
+/// Returns the block-level scf.forall.
+mlir::FailureOr<mlir::scf::ForallOp>
+tileContractionForTensorCores(mlir::RewriterBase &rewriter,
+                              mlir::linalg::LinalgOp op,
+                              const GPUArchInfo &arch);
+
+/// Patterns that fold the vectorized 16x16x16 tile into one 2-D
+/// vector.contract with f16 operands (reduction to contract, extension
+/// folding, unit batch dims cast away).
+void populateTensorCoreContractPatterns(mlir::RewritePatternSet &patterns);
+
+/// Maps one bufferized block-level scf.forall (and its nested warp foralls)
+/// to a gpu.launch (see mica-gpu-map-forall).
+mlir::FailureOr<mlir::gpu::LaunchOp>
+mapForallToGPULaunch(mlir::RewriterBase &rewriter, mlir::scf::ForallOp forall);
+
+} // namespace mica
+
+#endif // MICA_CONVERSION_MICATOGPU_MICATOGPU_H

@@ -1,0 +1,200 @@
+//===- Passes.td - Mica GPU code generation passes ---------*- tablegen -*-===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MICA_CONVERSION_MICATOGPU_PASSES_TD
+#define MICA_CONVERSION_MICATOGPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MicaF16 : Pass<"mica-f16", "mlir::func::FuncOp"> {
+  let summary = "Mixed precision: contractions read f16, accumulate in f32";
+  let description = [{
+    Every linalg contraction (`linalg.matmul`, `linalg.batch_matmul`, a
+    `linalg.generic` whose body is a multiply-accumulate) whose inputs and
+    init are f32 reads f16 inputs instead: each input is truncated to f16
+    (`arith.truncf` in an elementwise `linalg.generic`) and the op's body
+    extends the f16 values back to f32 (`arith.extf`), so products and sums
+    stay f32. Everything else (softmax, layer norm, reductions, elementwise
+    ops, the contraction results) stays f32.
+
+    Casts are folded: a constant input (weights, `arith.constant` with dense
+    or `dense_resource` data) becomes an f16 constant at compile time, and
+    an input that is itself an f16 value extended to f32 is read directly.
+
+    ```mlir
+    %r = linalg.matmul ins(%x, %w : tensor<16x64xf32>, tensor<64x64xf32>)
+                       outs(%c : tensor<16x64xf32>) -> tensor<16x64xf32>
+    // becomes
+    %x16 = linalg.generic ... arith.truncf ... -> tensor<16x64xf16>
+    %r = linalg.matmul ins(%x16, %w16 : tensor<16x64xf16>, tensor<64x64xf16>)
+                       outs(%c : tensor<16x64xf32>) -> tensor<16x64xf32>
+    ```
+
+    With `tensorcore-shapes-only` (the default), a contraction whose shape
+    cannot use TensorCores (M, N or K not a multiple of 16, dynamic, more
+    than one batch dim) stays f32: it runs on the SIMT path, where f16
+    inputs would only lose precision.
+  }];
+  let options = [
+    Option<"tensorCoreShapesOnly", "tensorcore-shapes-only", "bool",
+           /*default=*/"true",
+           "Leave contractions whose shape misses TensorCores in f32">,
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MicaGPUTileContractions
+    : Pass<"mica-gpu-tile-contractions", "mlir::func::FuncOp"> {
+  let summary = "Tile contractions to thread blocks and warps for TensorCores";
+  let description = [{
+    Rewrites each linalg contraction with f16 inputs, an f32 result, at most
+    one batch dim and static M, N, K that are multiples of 16 into the
+    TensorCore form that `convert-vector-to-gpu` turns into WMMA
+    (`gpu.subgroup_mma_*`, m16n16k16) on sm_70 and newer:
+
+    - a transposed operand (`B` indexed `(n, k)`, `A` indexed `(k, m)`) is
+      first copied to the row-major layout with `linalg.transpose` (WMMA
+      loads with `transpose` lower to col-layout loads that upstream pairs
+      with a row.row mma), transposes of constants are folded;
+    - `scf.forall` over thread blocks (`#gpu.block<z/y/x>` for batch, M, N;
+      the block tile is `warps-m` x `warps-n` warp tiles from the per-arch
+      table), a nested `scf.forall` over warps (`#gpu.warp<y/x>`), an
+      `scf.for` over K in steps of 16;
+    - the 16x16x16 tile vectorized (`linalg::vectorize`) and folded to one
+      `vector.contract` with f16 operands and an f32 accumulator.
+
+    Other contractions stay linalg and run as SIMT loops (one thread per
+    output element, f32 unless mica-f16 made their inputs f16); each gets a
+    remark saying why.
+
+    ```mlir
+    %r = linalg.matmul ins(%a, %b : tensor<64x128xf16>, tensor<128x96xf16>)
+                       outs(%c : tensor<64x96xf32>) -> tensor<64x96xf32>
+    // becomes
+    scf.forall (%i, %j) in (2, 3) ... {
+      scf.forall (%wi, %wj) in (2, 2) ... {
+        scf.for %k = %c0 to %c128 step %c16 ... {
+          vector.contract ... : vector<16x16xf16>, vector<16x16xf16>
+                                into vector<16x16xf32>
+        }
+      } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
+    } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+    ```
+  }];
+  let options = [
+    Option<"gpuArch", "gpu-arch", "std::string", /*default=*/"\"sm_70\"",
+           "Target GPU (sm_70, sm_75, sm_80, sm_86, sm_89, sm_90)">,
+    Option<"remarks", "remarks", "bool", /*default=*/"true",
+           "Emit a remark for each contraction left to the SIMT path">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::gpu::GPUDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MicaGPUMapForall : Pass<"mica-gpu-map-forall", "mlir::func::FuncOp"> {
+  let summary = "Map bufferized block/warp scf.forall nests to gpu.launch";
+  let description = [{
+    Each outermost bufferized `scf.forall` mapped to `#gpu.block<...>`
+    becomes one `gpu.launch`: the grid is its (static) trip counts, the block
+    has 32 threads per warp of its nested `#gpu.warp<...>` foralls (x) by
+    their y count. Block indices replace the induction variables; the nested
+    foralls are distributed to warps by upstream
+    `mapNestedForallToThreadsImpl` (surplus warps are predicated off).
+
+    ```mlir
+    scf.forall (%i, %j) in (2, 3) {
+      scf.forall (%wi, %wj) in (2, 2) { ... } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
+    } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+    // becomes
+    gpu.launch blocks(...) in (%c3, %c2, %c1) threads(...) in (%c64, %c2, %c1) {
+      %bx = gpu.block_id x ... %w = (gpu.thread_id x) floordiv 32 ...
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MicaGPUTileParallelLoops
+    : Pass<"mica-gpu-tile-parallel-loops", "mlir::func::FuncOp"> {
+  let summary = "Tile the innermost dim of scf.parallel loops into blocks";
+  let description = [{
+    The SIMT path: every outermost `scf.parallel` outside a `gpu.launch`
+    (from `convert-linalg-to-parallel-loops`) is tiled by upstream
+    `scf::tileParallelLoop` with `block-size` in its innermost dim and 1 in
+    the others, so that `gpu-map-parallel-loops` puts the tiles on thread
+    blocks and the `block-size` iterations of a tile on consecutive threads
+    (coalesced accesses). A reduction (softmax, layer norm, reduce ops) stays
+    a sequential loop per thread: one thread per output element or row.
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c16, %c768) step (%c1, %c1)
+    // becomes
+    scf.parallel (%i, %j) = ... step (%c1, %c128) {
+      scf.parallel (%ti, %tj) = ... to (%c1, min(128, 768 - %j)) ...
+    ```
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
+           "Threads per block of the SIMT kernels">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def MicaGPUVerifyMapped : Pass<"mica-gpu-verify-mapped", "mlir::func::FuncOp"> {
+  let summary = "Report loop nests that did not become GPU kernels";
+  let description = [{
+    After the SIMT and TensorCore mapping, every `scf.parallel`,
+    `scf.forall` and linalg op must sit inside a `gpu.launch`; one left on
+    the host (typically a loop with dynamic bounds that
+    `convert-parallel-loops-to-gpu` could not map) is an error at its model
+    node, instead of a model that silently runs on the host.
+
+    ```mlir
+    scf.parallel (%i) = (%c0) to (%n) step (%c128) { ... }
+    // error: mica-gpu-verify-mapped: this loop nest was not mapped to GPU
+    // threads (dynamic bounds? pin the input shapes)
+    ```
+  }];
+}
+
+def MicaGPUMergeModules : Pass<"mica-gpu-merge-modules", "mlir::ModuleOp"> {
+  let summary = "Put all outlined kernels into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per kernel. This pass moves
+    every kernel into a single `gpu.module @mica_kernels` (each kernel takes
+    the name of its old module, which is unique) and updates the
+    `gpu.launch_func` symbols, so the whole model is one PTX module: one
+    `cuModuleLoadData`, and one file that `ptxas` assembles.
+
+    ```mlir
+    gpu.module @f_kernel { gpu.func @f_kernel(...) kernel {...} }
+    gpu.module @f_kernel_0 { gpu.func @f_kernel(...) kernel {...} }
+    // becomes
+    gpu.module @mica_kernels {
+      gpu.func @f_kernel(...) kernel {...}
+      gpu.func @f_kernel_0(...) kernel {...}
+    }
+    ```
+  }];
+  let options = [
+    Option<"moduleName", "module-name", "std::string",
+           /*default=*/"\"mica_kernels\"", "Name of the merged gpu.module">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
+#endif // MICA_CONVERSION_MICATOGPU_PASSES_TD

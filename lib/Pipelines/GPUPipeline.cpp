@@ -1,0 +1,194 @@
+//===- GPUPipeline.cpp - the mica-gpu-pipeline ----------------------------===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mica/Pipelines/GPUPipeline.h"
+
+#include "mica/Codegen/Passes.h"
+#include "mica/Conversion/MicaToGPU/MicaToGPU.h"
+#include "mica/Conversion/Passes.h"
+#include "mica/Dialect/Mica/Transforms/Passes.h"
+
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToGPU/VectorToGPU.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <cstdlib>
+
+using namespace mlir;
+
+std::string
+mica::verifyMicaGPUPipelineOptions(const MicaGPUPipelineOptions &options) {
+  if (!lookupGPUArch(options.gpuArch))
+    return "unsupported gpu-arch '" + options.gpuArch.getValue() +
+           "' (supported: " + supportedGPUArchs() + ")";
+  if (options.precision != "fp16" && options.precision != "fp32")
+    return "precision must be fp32 or fp16, not '" +
+           options.precision.getValue() + "'";
+  if (options.blockSize < 1 || options.blockSize > 1024)
+    return "block-size must be in [1, 1024]";
+  return "";
+}
+
+/// `path` if given, else $CUDA_HOME, $CUDA_PATH or /usr/local/cuda when it
+/// holds libdevice; "" when none does (PTX then keeps extern __nv_* calls).
+static std::string findCUDAToolkit(StringRef path) {
+  if (!path.empty())
+    return path.str();
+  SmallVector<std::string> candidates;
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *value = std::getenv(var))
+      candidates.push_back(value);
+  candidates.push_back("/usr/local/cuda");
+  for (const std::string &candidate : candidates) {
+    SmallString<128> libdevice(candidate);
+    llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+    if (llvm::sys::fs::exists(libdevice))
+      return candidate;
+  }
+  return "";
+}
+
+/// The graph-level prefix shared with the CPU pipeline: shapes, rewrites.
+static void addGraphPasses(OpPassManager &pm,
+                           const mica::MicaGPUPipelineOptions &options) {
+  mica::MicaRefineShapesOptions refine;
+  refine.entry = options.entry;
+  refine.argShapes.assign(options.argShapes.begin(), options.argShapes.end());
+  pm.addPass(mica::createMicaRefineShapes(refine));
+  pm.addPass(createCanonicalizerPass());
+  if (!options.fusionReport.empty()) {
+    mica::MicaFusionReportOptions report;
+    report.format = options.fusionReport;
+    report.recognizeLSTM = options.recognizeLSTM;
+    report.fuseBert = options.fuseBert;
+    report.combineParallelDense = options.combineParallelDense;
+    pm.addPass(mica::createMicaFusionReport(report));
+  } else {
+    if (options.recognizeLSTM)
+      pm.addNestedPass<func::FuncOp>(mica::createMicaRecognizeLSTM(
+          mica::MicaRecognizeLSTMOptions{/*remarks=*/false}));
+    if (options.fuseBert)
+      pm.addNestedPass<func::FuncOp>(mica::createMicaFuseBert(
+          mica::MicaFuseBertOptions{/*remarks=*/false}));
+    if (options.combineParallelDense) {
+      mica::MicaCombineParallelDenseOptions combine;
+      combine.remarks = false;
+      pm.addNestedPass<func::FuncOp>(
+          mica::createMicaCombineParallelDense(combine));
+    }
+  }
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mica::buildMicaGPUPipeline(OpPassManager &pm,
+                                const MicaGPUPipelineOptions &options) {
+  std::optional<GPUArchInfo> arch = lookupGPUArch(options.gpuArch);
+  addGraphPasses(pm, options);
+
+  // Tensor level: linalg, mixed precision, fusion, TensorCore tiles.
+  pm.addPass(createConvertMicaToLinalg());
+  pm.addPass(createMicaCPUVerifyLowered());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (options.precision == "fp16") {
+    pm.addNestedPass<func::FuncOp>(createMicaF16());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+  pm.addNestedPass<func::FuncOp>(createMicaCPUFuseElementwise());
+  pm.addPass(createCanonicalizerPass());
+  MicaGPUTileContractionsOptions tiling;
+  tiling.gpuArch = options.gpuArch;
+  tiling.remarks = options.remarks;
+  pm.addNestedPass<func::FuncOp>(createMicaGPUTileContractions(tiling));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Buffers (identity layouts at the function boundary; no deallocation
+  // yet: the host side is not executed by anything in this pipeline).
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.allowReturnAllocsFromLoops = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // Kernels: TensorCore launches, then SIMT launches for the rest.
+  pm.addNestedPass<func::FuncOp>(createMicaGPUMapForall());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToGPUPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+  MicaGPUTileParallelLoopsOptions simt;
+  simt.blockSize = options.blockSize;
+  // No canonicalization in between: it would merge the tile loops again.
+  pm.addNestedPass<func::FuncOp>(createMicaGPUTileParallelLoops(simt));
+  pm.addNestedPass<func::FuncOp>(createGpuMapParallelLoopsPass());
+  pm.addPass(createConvertParallelLoopToGpuPass());
+  pm.addNestedPass<func::FuncOp>(createMicaGPUVerifyMapped());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (options.fastMath)
+    pm.addNestedPass<func::FuncOp>(createMicaMathApproximation());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createMicaGPUMergeModules());
+  if (!options.toBinary || !arch)
+    return;
+
+  // NVVM and PTX.
+  GpuNVVMAttachTargetOptions target;
+  target.chip = arch->chip;
+  target.features = arch->ptxFeature;
+  target.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(target));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(memref::createExpandStridedMetadataPass());
+  kernels.addPass(createLowerAffinePass());
+  kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  // convert-gpu-to-nvvm calls libdevice (__nv_sqrtf, ...) for the math that
+  // mica-math-approximation leaves: the serializer links it from the toolkit.
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  binary.toolkitPath = findCUDAToolkit(options.cudaPath);
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+void mica::registerMicaGPUPipeline() {
+  registerPassPipeline(
+      "mica-gpu-pipeline",
+      "Compile a mica model to NVIDIA GPU kernels: graph rewrites, linalg, "
+      "mica-f16, TensorCore (WMMA) contractions, SIMT elementwise and "
+      "reduction kernels, outlined to one gpu.module, NVVM, PTX",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        MicaGPUPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        std::string error = verifyMicaGPUPipelineOptions(options);
+        if (!error.empty())
+          return errorHandler("mica-gpu-pipeline: " + error);
+        buildMicaGPUPipeline(pm, options);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)> optHandler) {
+        optHandler(MicaGPUPipelineOptions());
+      });
+}

@@ -1,0 +1,59 @@
+// RUN: mica-opt %s --mica-gpu-pipeline="to-binary=0 remarks=0" | FileCheck %s
+// RUN: mica-opt %s --mica-gpu-pipeline="to-binary=0" -o /dev/null 2>&1 | FileCheck %s --check-prefix=REMARK
+// RUN: mica-opt %s --mica-gpu-pipeline="to-binary=0 precision=fp32" 2>&1 | FileCheck %s --check-prefix=FP32
+// RUN: mica-opt %s --mica-gpu-pipeline="gpu-arch=sm_70 remarks=0" | FileCheck %s --check-prefix=PTX
+// RUN: mica-opt %s --mica-gpu-pipeline="gpu-arch=sm_90 remarks=0" | FileCheck %s --check-prefix=SM90
+// RUN: not mica-opt %s --mica-gpu-pipeline="gpu-arch=sm_60" 2>&1 | FileCheck %s --check-prefix=BADARCH
+// RUN: not mica-opt %s --mica-gpu-pipeline="precision=bf16" 2>&1 | FileCheck %s --check-prefix=BADPREC
+
+// A dense layer (32 x 64 by 48 x 64 weights, bias, relu), a softmax over its
+// rows and a 3 x 5 by 5 x 3 matmul, compiled for the GPU.
+
+// The dense layer is one TensorCore kernel: 3 blocks of 32 x 2 threads (two
+// warps along M, one along N), WMMA loads of the f16 activation and of the
+// compile-time-transposed f16 weights, an f32 accumulator.
+// CHECK-LABEL: func.func @main
+// CHECK: gpu.launch_func @mica_kernels::@[[MM:main_kernel[_0-9]*]] blocks in (%c3, %c1, %c1) threads in (%c32, %c2, %c1)
+// Softmax and the small matmul are SIMT kernels (row max over 32 rows: one
+// block of 32 threads).
+// CHECK: gpu.launch_func @mica_kernels::@{{.*}} blocks in (%c1, %c1, %c1) threads in (%c32, %c1, %c1)
+// CHECK: gpu.module @mica_kernels
+// CHECK: gpu.func @[[MM]](
+// CHECK: scf.for
+// CHECK: gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf16, "AOp">
+// CHECK: gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf16, "BOp">
+// CHECK: gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf32, "COp">
+// CHECK: gpu.subgroup_mma_compute {{.*}} -> !gpu.mma_matrix<16x16xf32, "COp">
+// CHECK: gpu.subgroup_mma_store_matrix
+// CHECK-NOT: gpu.module
+
+// REMARK: remark: mica-gpu-tile-contractions: SIMT fallback for linalg.matmul: M x N x K = 3 x 3 x 5 is not a multiple of 16 in every dim
+// REMARK-NOT: remark
+
+// FP32: remark: mica-gpu-tile-contractions: SIMT fallback for linalg.matmul: operands are f32 x f32 -> f32 (TensorCores need f16 x f16 -> f32: precision=fp16)
+// FP32-NOT: gpu.subgroup_mma
+// FP32: gpu.module @mica_kernels
+
+// One PTX module for all kernels, with WMMA for the dense layer.
+// PTX: gpu.binary @mica_kernels [#gpu.object<#nvvm.target<O = 3, chip = "sm_70", features = "+ptx63">
+// PTX-SAME: .target sm_70
+// PTX-SAME: wmma.load.a.sync.aligned.row.m16n16k16
+// PTX-SAME: wmma.mma.sync.aligned.row.row.m16n16k16.f32.f32
+// PTX-SAME: wmma.store.d.sync.aligned.row.m16n16k16
+// PTX-NOT: gpu.module
+
+// SM90: #nvvm.target<O = 3, chip = "sm_90", features = "+ptx78">
+// SM90-SAME: wmma.mma.sync.aligned
+
+// BADARCH: mica-gpu-pipeline: unsupported gpu-arch 'sm_60' (supported: sm_70, sm_75, sm_80, sm_86, sm_89, sm_90)
+// BADPREC: mica-gpu-pipeline: precision must be fp32 or fp16, not 'bf16'
+func.func @main(%x: tensor<32x64xf32> {mica.name = "x"}, %y: tensor<3x5xf32> {mica.name = "y"})
+    -> (tensor<32x48xf32> {mica.name = "out"}, tensor<3x3xf32> {mica.name = "small"}) {
+  %w = mica.constant dense<0.5> : tensor<48x64xf32>
+  %b = mica.constant dense<0.25> : tensor<48xf32>
+  %0 = mica.dense %x, %w bias(%b : tensor<48xf32>) {activation = #mica<activation relu>} : tensor<32x64xf32>, tensor<48x64xf32> -> tensor<32x48xf32>
+  %1 = mica.softmax %0 {axis = 1 : i64} : tensor<32x48xf32>
+  %w2 = mica.constant dense<0.5> : tensor<5x3xf32>
+  %2 = mica.matmul %y, %w2 : (tensor<3x5xf32>, tensor<5x3xf32>) -> tensor<3x3xf32>
+  return %1, %2 : tensor<32x48xf32>, tensor<3x3xf32>
+}

@@ -1,0 +1,89 @@
+// RUN: mica-opt %s --mica-gpu-tile-contractions=remarks=0 --split-input-file | FileCheck %s
+// RUN: mica-opt %s --mica-gpu-tile-contractions --split-input-file -verify-diagnostics -o /dev/null
+// RUN: not mica-opt %s --mica-gpu-tile-contractions=gpu-arch=sm_60 --split-input-file 2>&1 | FileCheck %s --check-prefix=ARCH
+
+// ARCH: error: mica-gpu-tile-contractions: unsupported gpu-arch 'sm_60' (supported: sm_70, sm_75, sm_80, sm_86, sm_89, sm_90)
+
+// f16 x f16 -> f32, M = 64, N = 96, K = 128: 32 x 32 blocks of 2 x 2 warps,
+// each warp a 16 x 16 tile, K in steps of 16, one vector.contract per step.
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (64, 96) step (32, 32)
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 32) step (16, 16)
+// CHECK: scf.for %{{.*}} = %c0 to %c128 step %c16
+// CHECK: vector.transfer_read {{.*}} : tensor<16x16xf16>, vector<16x16xf16>
+// CHECK: vector.transfer_read {{.*}} : tensor<16x16xf16>, vector<16x16xf16>
+// CHECK: vector.contract {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
+// CHECK: } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
+// CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+func.func @matmul(%a: tensor<64x128xf16>, %b: tensor<128x96xf16>, %c: tensor<64x96xf32>) -> tensor<64x96xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<64x128xf16>, tensor<128x96xf16>) outs(%c : tensor<64x96xf32>) -> tensor<64x96xf32>
+  return %r : tensor<64x96xf32>
+}
+
+// -----
+
+// Constant weights indexed (n, k) (a dense layer): transposed at compile
+// time to (k, n), so WMMA loads stay row-major. W[n][k] = 16 n + k, so the
+// transposed blob holds 16 k + n at [k][n] (f16 0, 16, 32, ... = 0x0000,
+// 0x4C00, 0x5000, ...).
+// CHECK-LABEL: func.func @dense_weights
+// CHECK: arith.constant dense_resource<mica_transposed> : tensor<16x16xf16>
+// CHECK-NOT: linalg.transpose
+// CHECK: vector.contract
+// CHECK: mica_transposed: "0x080000000000004C0050005200540055005600570058805800598059005A805A005B805B003C404C2050205210541055105610570858885808598859085A885A085B885B0040804C4050405220542055205620571058905810599059105A905A105B905B0042C04C6050605230543055305630571858985818599859185A985A185B985B0044004D8050805240544055405640572058A0582059A059205AA05A205BA05B0045404DA050A05250545055505650572858A8582859A859285AA85A285BA85B0046804DC050C05260546055605660573058B0583059B059305AB05A305BB05B0047C04DE050E05270547055705670573858B8583859B859385AB85A385BB85B0048004E0051005380548055805680574058C0584059C059405AC05A405BC05B8048404E2051205390549055905690574858C8584859C859485AC85A485BC85B0049804E40514053A054A055A056A0575058D0585059D059505AD05A505BD05B8049C04E60516053B054B055B056B0575858D8585859D859585AD85A585BD85B004A004F80518053C054C055C056C0576058E0586059E059605AE05A605BE05B804A404FA051A053D054D055D056D0576858E8586859E859685AE85A685BE85B004B804FC051C053E054E055E056E0577058F0587059F059705AF05A705BF05B804BC04FE051E053F054F055F056F0577858F8587859F859785AF85A785BF85B"
+#a = affine_map<(m, n, k) -> (m, k)>
+#bt = affine_map<(m, n, k) -> (n, k)>
+#c = affine_map<(m, n, k) -> (m, n)>
+func.func @dense_weights(%x: tensor<16x16xf16>, %c: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  %w = arith.constant dense_resource<w> : tensor<16x16xf16>
+  %r = linalg.matmul indexing_maps = [#a, #bt, #c] ins(%x, %w : tensor<16x16xf16>, tensor<16x16xf16>) outs(%c : tensor<16x16xf32>) -> tensor<16x16xf32>
+  return %r : tensor<16x16xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      w: "0x020000000000003C0040004200440045004600470048804800498049004A804A004B804B004C404C804CC04C004D404D804DC04D004E404E804EC04E004F404F804FC04F00502050405060508050A050C050E05000512051405160518051A051C051E05100522052405260528052A052C052E05200532053405360538053A053C053E0530054105420543054405450546054705480549054A054B054C054D054E054F0540055105520553055405550556055705580559055A055B055C055D055E055F0550056105620563056405650566056705680569056A056B056C056D056E056F0560057105720573057405750576057705780579057A057B057C057D057E057F05700580858105818582058285830583858405848585058585860586858705878588058885890589858A058A858B058B858C058C858D058D858E058E858F058F85800590859105918592059285930593859405948595059585960596859705978598059885990599859A059A859B059B859C059C859D059D859E059E859F059F859005A085A105A185A205A285A305A385A405A485A505A585A605A685A705A785A805A885A905A985AA05AA85AB05AB85AC05AC85AD05AD85AE05AE85AF05AF85A005B085B105B185B205B285B305B385B405B485B505B585B605B685B705B785B805B885B905B985BA05BA85BB05BB85BC05BC85BD05BD85BE05BE85BF05BF85B"
+    }
+  }
+#-}
+
+// -----
+
+// A transposed activation (attention's K^T) is copied once by
+// linalg.transpose; the batch dim goes to blocks in z.
+// CHECK-LABEL: func.func @scores
+// CHECK: %[[KT:.*]] = linalg.transpose ins(%{{.*}} : tensor<4x16x32xf16>) outs(%{{.*}} : tensor<4x32x16xf16>) permutation = [0, 2, 1]
+// CHECK: scf.forall {{.*}} = (0, 0, 0) to (4, 16, 16) step (1, 16, 16)
+// CHECK: vector.contract {{.*}} : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
+// CHECK: {mapping = [#gpu.block<z>, #gpu.block<y>, #gpu.block<x>]}
+#q = affine_map<(b, m, n, k) -> (b, m, k)>
+#k = affine_map<(b, m, n, k) -> (b, n, k)>
+#s = affine_map<(b, m, n, k) -> (b, m, n)>
+func.func @scores(%q: tensor<4x16x32xf16>, %k: tensor<4x16x32xf16>, %c: tensor<4x16x16xf32>) -> tensor<4x16x16xf32> {
+  %r = linalg.generic {indexing_maps = [#q, #k, #s], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%q, %k : tensor<4x16x32xf16>, tensor<4x16x32xf16>) outs(%c : tensor<4x16x16xf32>) {
+  ^bb0(%x: f16, %y: f16, %z: f32):
+    %xe = arith.extf %x : f16 to f32
+    %ye = arith.extf %y : f16 to f32
+    %m = arith.mulf %xe, %ye : f32
+    %s = arith.addf %z, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<4x16x16xf32>
+  return %r : tensor<4x16x16xf32>
+}
+
+// -----
+
+// SIMT fallbacks, each with a remark: f32 operands, unaligned shapes.
+// CHECK-LABEL: func.func @fallbacks
+// CHECK-NOT: scf.forall
+// CHECK: linalg.matmul
+// CHECK: linalg.matmul
+func.func @fallbacks(%a: tensor<16x16xf32>, %b: tensor<16x16xf32>, %c: tensor<16x16xf32>,
+                     %d: tensor<3x5xf16>, %e: tensor<5x3xf16>, %f: tensor<3x3xf32>) -> (tensor<16x16xf32>, tensor<3x3xf32>) {
+  // expected-remark @below {{SIMT fallback for linalg.matmul: operands are f32 x f32 -> f32 (TensorCores need f16 x f16 -> f32: precision=fp16)}}
+  %r = linalg.matmul ins(%a, %b : tensor<16x16xf32>, tensor<16x16xf32>) outs(%c : tensor<16x16xf32>) -> tensor<16x16xf32>
+  // expected-remark @below {{SIMT fallback for linalg.matmul: M x N x K = 3 x 3 x 5 is not a multiple of 16 in every dim}}
+  %s = linalg.matmul ins(%d, %e : tensor<3x5xf16>, tensor<5x3xf16>) outs(%f : tensor<3x3xf32>) -> tensor<3x3xf32>
+  return %r, %s : tensor<16x16xf32>, tensor<3x3xf32>
+}

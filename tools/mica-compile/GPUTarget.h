@@ -1,0 +1,39 @@
+//===- GPUTarget.h - mica-compile --target=cuda -----------------*- C++ -*-===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The CUDA side of mica-compile: `--target=cuda --gpu-arch=sm_XX` runs the
+/// mica-gpu-pipeline and writes the PTX of all kernels (`--emit=ptx`) or the
+/// GPU-level IR (`--emit=mlir`).
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef MICA_TOOLS_MICA_COMPILE_GPUTARGET_H
+#define MICA_TOOLS_MICA_COMPILE_GPUTARGET_H
+
+#include "mica/Pipelines/GPUPipeline.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/CommandLine.h"
+
+namespace mica {
+
+/// The category of the GPU options (--target, --gpu-arch, --block-size).
+llvm::cl::OptionCategory &getGPUTargetCategory();
+
+/// True when --target=cuda was given.
+bool isCUDATarget();
+
+/// Runs the GPU pipeline (with --gpu-arch etc. filled into `options`) on
+/// `module` and writes `emit` ("ptx" or "mlir") to `outputPath`. Returns the
+/// exit code.
+int compileForCUDA(mlir::ModuleOp module, MicaGPUPipelineOptions &options,
+                   llvm::StringRef emit, llvm::StringRef outputPath,
+                   bool dumpAfterEach);
+
+} // namespace mica
+
+#endif // MICA_TOOLS_MICA_COMPILE_GPUTARGET_H
