@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -31,6 +32,8 @@ using namespace mlir;
 
 /// The WMMA tile (m16n16k16).
 static constexpr int64_t kTile = 16;
+/// Marks the K loops whose accumulator is hoisted once the tile is folded.
+static constexpr llvm::StringLiteral kAccumulatorLoop = "mica.gpu.k_loop";
 
 namespace {
 /// Loop dims of a contraction with one m, n, k and at most one batch dim.
@@ -307,7 +310,8 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
   tiled = tile(rewriter, *tiled, warpSizes, warpMap);
   if (failed(tiled))
     return failure();
-  tiled = tile(rewriter, *tiled, kSizes, {});
+  Operation *kLoop = nullptr;
+  tiled = tile(rewriter, *tiled, kSizes, {}, &kLoop);
   if (failed(tiled))
     return failure();
 
@@ -318,6 +322,8 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
   if (failed(vectorized))
     return failure();
   rewriter.replaceOp(*tiled, vectorized->replacements);
+  if (kLoop)
+    kLoop->setAttr(kAccumulatorLoop, rewriter.getUnitAttr());
   return cast<scf::ForallOp>(blockLoop);
 }
 
@@ -369,6 +375,16 @@ struct MicaGPUTileContractionsPass
     mica::populateTensorCoreContractPatterns(patterns);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();
+    // The accumulator tile stays in registers across K: upstream hoisting of
+    // the loop-invariant transfer_read/transfer_write pair into a vector
+    // iter_arg (an mma_matrix iter_arg after convert-vector-to-gpu).
+    SmallVector<scf::ForOp> kLoops;
+    func.walk([&](scf::ForOp loop) {
+      if (loop->removeAttr(kAccumulatorLoop))
+        kLoops.push_back(loop);
+    });
+    for (scf::ForOp loop : kLoops)
+      (void)hoistLoopInvariantSubsets(rewriter, loop);
   }
 };
 } // namespace

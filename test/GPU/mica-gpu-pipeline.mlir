@@ -19,12 +19,13 @@
 // CHECK: gpu.launch_func @mica_kernels::@{{.*}} blocks in (%c1, %c1, %c1) threads in (%c32, %c1, %c1)
 // CHECK: gpu.module @mica_kernels
 // CHECK: gpu.func @[[MM]](
-// CHECK: scf.for
-// CHECK: gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf16, "AOp">
-// CHECK: gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf16, "BOp">
-// CHECK: gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf32, "COp">
-// CHECK: gpu.subgroup_mma_compute {{.*}} -> !gpu.mma_matrix<16x16xf32, "COp">
-// CHECK: gpu.subgroup_mma_store_matrix
+// CHECK: %[[C:.*]] = gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf32, "COp">
+// CHECK: %[[R:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[C]]) -> (!gpu.mma_matrix<16x16xf32, "COp">)
+// CHECK: %[[A:.*]] = gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf16, "AOp">
+// CHECK: %[[B:.*]] = gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf16, "BOp">
+// CHECK: %[[D:.*]] = gpu.subgroup_mma_compute %[[A]], %[[B]], %[[ACC]] {{.*}} -> !gpu.mma_matrix<16x16xf32, "COp">
+// CHECK: scf.yield %[[D]]
+// CHECK: gpu.subgroup_mma_store_matrix %[[R]]
 // CHECK-NOT: gpu.module
 
 // REMARK: remark: mica-gpu-tile-contractions: SIMT fallback for linalg.matmul: M x N x K = 3 x 3 x 5 is not a multiple of 16 in every dim

@@ -6,13 +6,18 @@
 
 // f16 x f16 -> f32, M = 64, N = 96, K = 128: 32 x 32 blocks of 2 x 2 warps,
 // each warp a 16 x 16 tile, K in steps of 16, one vector.contract per step.
+// The accumulator is read once before the K loop, carried in registers
+// (a vector iter_arg) and written once after it.
 // CHECK-LABEL: func.func @matmul
 // CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (64, 96) step (32, 32)
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 32) step (16, 16)
-// CHECK: scf.for %{{.*}} = %c0 to %c128 step %c16
-// CHECK: vector.transfer_read {{.*}} : tensor<16x16xf16>, vector<16x16xf16>
-// CHECK: vector.transfer_read {{.*}} : tensor<16x16xf16>, vector<16x16xf16>
-// CHECK: vector.contract {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
+// CHECK: %[[ACC0:.*]] = vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16x16xf32>
+// CHECK: %[[LOOP:.*]]:2 = scf.for %{{.*}} = %c0 to %c128 step %c16 iter_args(%{{.*}} = %{{.*}}, %[[ACC:.*]] = %[[ACC0]])
+// CHECK: %[[A:.*]] = vector.transfer_read {{.*}} : tensor<16x16xf16>, vector<16x16xf16>
+// CHECK: %[[B:.*]] = vector.transfer_read {{.*}} : tensor<16x16xf16>, vector<16x16xf16>
+// CHECK: %[[NEXT:.*]] = vector.contract {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} %[[A]], %[[B]], %[[ACC]] : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
+// CHECK: scf.yield %{{.*}}, %[[NEXT]]
+// CHECK: vector.transfer_write %[[LOOP]]#1
 // CHECK: } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
 // CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
 func.func @matmul(%a: tensor<64x128xf16>, %b: tensor<128x96xf16>, %c: tensor<64x96xf32>) -> tensor<64x96xf32> {

@@ -66,7 +66,9 @@ def MicaGPUTileContractions
       table), a nested `scf.forall` over warps (`#gpu.warp<y/x>`), an
       `scf.for` over K in steps of 16;
     - the 16x16x16 tile vectorized (`linalg::vectorize`) and folded to one
-      `vector.contract` with f16 operands and an f32 accumulator.
+      `vector.contract` with f16 operands and an f32 accumulator;
+    - the accumulator read/write hoisted out of the K loop (upstream
+      `hoistLoopInvariantSubsets`): it stays in registers across K.
 
     Other contractions stay linalg and run as SIMT loops (one thread per
     output element, f32 unless mica-f16 made their inputs f16); each gets a
