@@ -121,17 +121,31 @@ static ExternDecision decideLSTM(LSTMOp op, const ExternSelection &sel) {
     return d;
   }
   if (sel.automatic && !sel.lstm) {
+    // The rule of bench/extern (docs/pipeline.md): oneDNN only wins with
+    // several threads on a batch of 8+ with a small hidden size.
     int64_t batch = op.getInput().getType().getDimSize(1);
-    if (ShapedType::isDynamic(batch) || batch < sel.minLSTMBatch) {
-      d.reason = "native codegen (auto): batch " +
-                 (ShapedType::isDynamic(batch) ? std::string("?")
-                                               : std::to_string(batch)) +
-                 " < " + std::to_string(sel.minLSTMBatch) +
+    int64_t hidden = op.getHiddenSize();
+    std::string why;
+    if (sel.threads < sel.minLSTMThreads)
+      why = std::to_string(sel.threads) + " thread(s) < " +
+            std::to_string(sel.minLSTMThreads);
+    else if (ShapedType::isDynamic(batch) || batch < sel.minLSTMBatch)
+      why = "batch " +
+            (ShapedType::isDynamic(batch) ? std::string("?")
+                                          : std::to_string(batch)) +
+            " < " + std::to_string(sel.minLSTMBatch);
+    else if (hidden > sel.maxLSTMHidden)
+      why = "hidden " + std::to_string(hidden) + " > " +
+            std::to_string(sel.maxLSTMHidden);
+    if (!why.empty()) {
+      d.reason = "native codegen (auto): " + why +
                  ", where native recurrences beat oneDNN";
       return d;
     }
     d.external = true;
-    d.reason = "oneDNN (auto): batch >= " + std::to_string(sel.minLSTMBatch);
+    d.reason = "oneDNN (auto): batch >= " + std::to_string(sel.minLSTMBatch) +
+               ", hidden <= " + std::to_string(sel.maxLSTMHidden) + ", " +
+               std::to_string(sel.threads) + " threads";
     return d;
   }
   d.external = true;
@@ -541,6 +555,8 @@ struct ConvertMicaToRuntimePass
     sel.bf16 = precision == "bf16";
     sel.threads = threads;
     sel.minLSTMBatch = minLSTMBatch;
+    sel.maxLSTMHidden = maxLSTMHidden;
+    sel.minLSTMThreads = minLSTMThreads;
     if (!sel.any())
       return;
     if (remarks)

@@ -37,6 +37,11 @@ static const StrategyRow kTable[] = {
     // wide tiles amortize the A broadcast.
     {"single-row", [](int64_t m, int64_t, int64_t, bool) { return m == 1; },
      1, 4},
+    // 2-7 rows (small-batch dense layers, LSTM steps of a small batch): all
+    // rows in one tile so B streams once; 4 vectors wide up to 5 rows, 3
+    // beyond (at most 21 accumulators).
+    {"few-rows", [](int64_t m, int64_t, int64_t, bool) { return m >= 2 && m < 8; },
+     0, 0},
     // The default: 8 rows x 32 columns (16 accumulators).
     {"default", [](int64_t, int64_t, int64_t, bool) { return true; }, 8, 2},
 };
@@ -47,8 +52,9 @@ ContractionStrategy mica::getContractionStrategy(int64_t m, int64_t n,
     if (!row.matches(m, n, k, constantB))
       continue;
     ContractionStrategy s;
-    s.mr = row.mr;
-    s.nrVectors = row.nrVectors;
+    // mr == 0: as many rows as M, width by row count.
+    s.mr = row.mr ? row.mr : m;
+    s.nrVectors = row.nrVectors ? row.nrVectors : (m <= 5 ? 4 : 3);
     return s;
   }
   return ContractionStrategy();

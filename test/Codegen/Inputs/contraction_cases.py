@@ -2,9 +2,10 @@
 """Writes the models of test/Codegen/contraction-numerics.test into DIR.
 
 One small model per case of mica-cpu-contraction: every strategy row of
-lib/Codegen/Strategy.cpp (narrow-n, single-row, default) crossed with the
-operand variants (packed constant B, transposed constant B, activation B,
-transposed activation B, batch_matmul, dynamic M, partial tiles). Constant
+lib/Codegen/Strategy.cpp (narrow-n, single-row, few-rows, default) crossed
+with the operand variants (packed constant B, transposed constant B,
+activation B, transposed activation B, batch_matmul, dynamic M, partial
+tiles). Constant
 weights get deterministic, non-repeating values so that a wrong packing
 layout shows in the numbers (a splat would hide it).
 
@@ -106,8 +107,8 @@ CASES = {
     "default_batch1": matmul("default_batch1_", 20, 24, 40, False, batch=1),
     "default_dyn_m": dense_op("default_dyn_m_", None, 24, 40, True),
     "default_dyn_m_act": matmul("default_dyn_m_act_", None, 24, 40, False),
-    "default_cols": dense_op("default_cols_", 4, 24, 72, True),
-    "default_cols_act": matmul("default_cols_act_", 4, 24, 72, False),
+    "default_cols": dense_op("default_cols_", 12, 24, 72, True),
+    "default_cols_act": matmul("default_cols_act_", 12, 24, 72, False),
     # narrow-n (16 x 16)
     "narrow_packed": matmul("narrow_packed_", 37, 24, 16, True),
     "narrow_packed_t": dense_op("narrow_packed_t_", 37, 24, 10, True),
@@ -122,6 +123,14 @@ CASES = {
     "single_act_t": dense_op("single_act_t_", 1, 24, 100, False),
     "single_cols": dense_op("single_cols_", 1, 24, 160, True),
     "single_batch": matmul("single_batch_", 1, 24, 100, False, batch=3),
+    # few-rows (M x 64 for M <= 5, M x 48 for 6 and 7)
+    "few_packed": matmul("few_packed_", 4, 24, 100, True),
+    "few_packed_t": dense_op("few_packed_t_", 3, 24, 100, True),
+    "few_act": matmul("few_act_", 4, 24, 100, False),
+    "few_act_t": dense_op("few_act_t_", 2, 24, 100, False),
+    "few_batch": matmul("few_batch_", 5, 24, 100, False, batch=3),
+    "few_wide": dense_op("few_wide_", 7, 24, 100, True),
+    "few_cols": dense_op("few_cols_", 4, 24, 160, True),
 }
 
 # Linalg-level cases and their mica twins (same arguments, same order).

@@ -3,7 +3,7 @@
 // RUN: mica-opt %s --convert-mica-to-runtime="extern=onednn" -split-input-file -verify-diagnostics | FileCheck %s
 // Other selections, with the remark expectations (written for the first
 // RUN) masked out:
-// RUN: sed 's/expected-remark/remark/' %s | mica-opt --convert-mica-to-runtime="extern=auto min-lstm-batch=4 remarks=false" -split-input-file | FileCheck %s --check-prefix=AUTO
+// RUN: sed 's/expected-remark/remark/' %s | mica-opt --convert-mica-to-runtime="extern=auto min-lstm-batch=4 threads=2 remarks=false" -split-input-file | FileCheck %s --check-prefix=AUTO
 // RUN: sed 's/expected-remark/remark/' %s | mica-opt --convert-mica-to-runtime="extern=onednn:matmul precision=bf16 threads=2 remarks=false" -split-input-file | FileCheck %s --check-prefix=MATMUL
 // RUN: sed 's/expected-remark/remark/' %s | mica-opt --convert-mica-to-runtime -split-input-file | FileCheck %s --check-prefix=NONE
 // RUN: not mica-opt %s --convert-mica-to-runtime="extern=mkl" 2>&1 | FileCheck %s --check-prefix=BAD-LIB

@@ -30,8 +30,12 @@ struct ExternSelection {
   /// Compute the external kernels in bf16.
   bool bf16 = false;
   unsigned threads = 1;
-  /// auto: smallest LSTM batch that goes to oneDNN.
+  /// auto: an LSTM goes to oneDNN when it has at least `minLSTMBatch`
+  /// batch entries, at most `maxLSTMHidden` hidden units and the model runs
+  /// on at least `minLSTMThreads` threads (bench/extern).
   int64_t minLSTMBatch = 8;
+  int64_t maxLSTMHidden = 512;
+  unsigned minLSTMThreads = 2;
 
   bool any() const { return automatic || lstm || matmul; }
 };
