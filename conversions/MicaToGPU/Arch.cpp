@@ -15,14 +15,17 @@ using namespace mlir;
 
 /// The table: one row per chip. The PTX ISA is the oldest one that knows the
 /// chip (so older drivers can still JIT it), at least 6.3 (the first with
-/// `.aligned` WMMA instructions, CUDA 10); the warp grid of a block is
-/// 2 x 2 warps (a 32 x 32 block tile of 16 x 16 WMMA tiles) everywhere until
-/// a tuner overwrites a row.
+/// `.aligned` WMMA instructions, CUDA 10). sm_70/sm_75 use WMMA with 2 x 2
+/// warps of 16 x 16 (a 32 x 32 block tile); sm_80+ mma.sync m16n8k16 with
+/// 2 x 4 warps of 16 x 8 (also 32 x 32). A tuner overwrites rows.
 static std::vector<mica::GPUArchInfo> &table() {
   static std::vector<mica::GPUArchInfo> rows = {
-      {"sm_70", 70, "+ptx63", 2, 2}, {"sm_75", 75, "+ptx63", 2, 2},
-      {"sm_80", 80, "+ptx70", 2, 2}, {"sm_86", 86, "+ptx71", 2, 2},
-      {"sm_89", 89, "+ptx78", 2, 2}, {"sm_90", 90, "+ptx78", 2, 2},
+      {"sm_70", 70, "+ptx63", 2, 2, false},
+      {"sm_75", 75, "+ptx63", 2, 2, false},
+      {"sm_80", 80, "+ptx70", 2, 4, true},
+      {"sm_86", 86, "+ptx71", 2, 4, true},
+      {"sm_89", 89, "+ptx78", 2, 4, true},
+      {"sm_90", 90, "+ptx78", 2, 4, true},
   };
   return rows;
 }
@@ -53,4 +56,23 @@ void mica::setGPUArchInfo(const GPUArchInfo &info) {
     }
   }
   table().push_back(info);
+}
+
+std::optional<mica::GPUArchInfo> mica::withMMAKind(GPUArchInfo arch,
+                                                   StringRef mma) {
+  if (mma == "auto")
+    return arch;
+  if (mma == "wmma") {
+    if (arch.mmaSync)
+      arch.warpsN = std::max<int64_t>(1, arch.warpsN / 2);
+    arch.mmaSync = false;
+    return arch;
+  }
+  if (mma == "mma.sync" && arch.sm >= 80) {
+    if (!arch.mmaSync)
+      arch.warpsN *= 2;
+    arch.mmaSync = true;
+    return arch;
+  }
+  return std::nullopt;
 }

@@ -19,8 +19,8 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "llvm/Support/FormatVariadic.h"
 
 namespace mica {
@@ -273,8 +273,9 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
   makeOperandsRowMajor(rewriter, generic, *loops);
 
   // Blocks: batch -> z, M -> y, N -> x.
+  int64_t warpN = arch.warpTileN();
   int64_t warpsM = fitWarps(ranges[loops->m] / kTile, arch.warpsM);
-  int64_t warpsN = fitWarps(ranges[loops->n] / kTile, arch.warpsN);
+  int64_t warpsN = fitWarps(ranges[loops->n] / warpN, arch.warpsN);
   unsigned numLoops = ranges.size();
   SmallVector<int64_t> blockSizes(numLoops, 0), warpSizes(numLoops, 0),
       kSizes(numLoops, 0);
@@ -292,8 +293,8 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
       warpMap.push_back(
           gpu::GPUWarpMappingAttr::get(ctx, gpu::MappingId::DimY));
     } else if (d == loops->n) {
-      blockSizes[d] = warpsN * kTile;
-      warpSizes[d] = kTile;
+      blockSizes[d] = warpsN * warpN;
+      warpSizes[d] = warpN;
       blockMap.push_back(
           gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimX));
       warpMap.push_back(
@@ -353,6 +354,14 @@ struct MicaGPUTileContractionsPass
           << "mica-gpu-tile-contractions: unsupported gpu-arch '"
           << gpuArch.getValue() << "' (supported: " << mica::supportedGPUArchs()
           << ")";
+      return signalPassFailure();
+    }
+    arch = mica::withMMAKind(*arch, mma);
+    if (!arch) {
+      emitError(func.getLoc())
+          << "mica-gpu-tile-contractions: mma must be auto, wmma or mma.sync "
+             "(sm_80 and newer), not '"
+          << mma.getValue() << "' for " << gpuArch.getValue();
       return signalPassFailure();
     }
     SmallVector<linalg::LinalgOp> contractions;

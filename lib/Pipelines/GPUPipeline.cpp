@@ -33,6 +33,9 @@ mica::verifyMicaGPUPipelineOptions(const MicaGPUPipelineOptions &options) {
   if (!lookupGPUArch(options.gpuArch))
     return "unsupported gpu-arch '" + options.gpuArch.getValue() +
            "' (supported: " + supportedGPUArchs() + ")";
+  if (!withMMAKind(*lookupGPUArch(options.gpuArch), options.mma))
+    return "mma must be auto, wmma or mma.sync (sm_80 and newer), not '" +
+           options.mma.getValue() + "' for " + options.gpuArch.getValue();
   if (options.precision != "fp16" && options.precision != "fp32")
     return "precision must be fp32 or fp16, not '" +
            options.precision.getValue() + "'";
@@ -95,6 +98,8 @@ static void addGraphPasses(OpPassManager &pm,
 void mica::buildMicaGPUPipeline(OpPassManager &pm,
                                 const MicaGPUPipelineOptions &options) {
   std::optional<GPUArchInfo> arch = lookupGPUArch(options.gpuArch);
+  if (arch)
+    arch = withMMAKind(*arch, options.mma);
   addGraphPasses(pm, options);
 
   // Tensor level: linalg, mixed precision, fusion, TensorCore tiles.
@@ -111,6 +116,7 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   MicaGPUTileContractionsOptions tiling;
   tiling.gpuArch = options.gpuArch;
+  tiling.mma = options.mma;
   tiling.remarks = options.remarks;
   pm.addNestedPass<func::FuncOp>(createMicaGPUTileContractions(tiling));
   pm.addPass(createCanonicalizerPass());
@@ -131,7 +137,9 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createMicaGPUMapForall());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addNestedPass<func::FuncOp>(createConvertVectorToGPUPass());
+  MicaGPUVectorToMMAOptions mma;
+  mma.mmaSync = arch && arch->mmaSync;
+  pm.addNestedPass<func::FuncOp>(createMicaGPUVectorToMMA(mma));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   MicaGPUTileParallelLoopsOptions simt;
   simt.blockSize = options.blockSize;
@@ -159,6 +167,7 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
   kernels.addPass(memref::createExpandStridedMetadataPass());
   kernels.addPass(createLowerAffinePass());
   kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(createConvertNVGPUToNVVMPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
   kernels.addPass(createCanonicalizerPass());
   kernels.addPass(createCSEPass());

@@ -3,7 +3,10 @@
 // RUN: mica-opt %s --mica-gpu-pipeline="to-binary=0 precision=fp32" 2>&1 | FileCheck %s --check-prefix=FP32
 // RUN: mica-opt %s --mica-gpu-pipeline="gpu-arch=sm_70 remarks=0" | FileCheck %s --check-prefix=PTX
 // RUN: mica-opt %s --mica-gpu-pipeline="gpu-arch=sm_90 remarks=0" | FileCheck %s --check-prefix=SM90
+// RUN: mica-opt %s --mica-gpu-pipeline="gpu-arch=sm_80 to-binary=0 remarks=0" | FileCheck %s --check-prefix=SM80
+// RUN: mica-opt %s --mica-gpu-pipeline="gpu-arch=sm_90 mma=wmma remarks=0" | FileCheck %s --check-prefix=SM90WMMA
 // RUN: not mica-opt %s --mica-gpu-pipeline="gpu-arch=sm_60" 2>&1 | FileCheck %s --check-prefix=BADARCH
+// RUN: not mica-opt %s --mica-gpu-pipeline="gpu-arch=sm_75 mma=mma.sync" 2>&1 | FileCheck %s --check-prefix=BADMMA
 // RUN: not mica-opt %s --mica-gpu-pipeline="precision=bf16" 2>&1 | FileCheck %s --check-prefix=BADPREC
 
 // A dense layer (32 x 64 by 48 x 64 weights, bias, relu), a softmax over its
@@ -43,10 +46,24 @@
 // PTX-SAME: wmma.store.d.sync.aligned.row.m16n16k16
 // PTX-NOT: gpu.module
 
+// sm_80 and newer: mma.sync m16n8k16 (nvgpu), warps of 16 x 8, 2 x 2 warps
+// here (N = 48 has no 4-warp split), accumulator carried in registers.
+// SM80-LABEL: func.func @main
+// SM80: gpu.launch_func @mica_kernels::@[[MM:main_kernel[_0-9]*]] blocks in (%c3, %c1, %c1) threads in (%c64, %c2, %c1)
+// SM80: gpu.func @[[MM]](
+// SM80: %[[R:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<2x2xf32>)
+// SM80: %[[D:.*]] = nvgpu.mma.sync(%{{.*}}, %{{.*}}, %[[ACC]]) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// SM80: scf.yield %[[D]]
+// SM80-NOT: gpu.subgroup_mma
+
 // SM90: #nvvm.target<O = 3, chip = "sm_90", features = "+ptx78">
-// SM90-SAME: wmma.mma.sync.aligned
+// SM90-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// SM90-NOT: wmma.
+// SM90WMMA: chip = "sm_90"
+// SM90WMMA-SAME: wmma.mma.sync.aligned.row.row.m16n16k16.f32.f32
 
 // BADARCH: mica-gpu-pipeline: unsupported gpu-arch 'sm_60' (supported: sm_70, sm_75, sm_80, sm_86, sm_89, sm_90)
+// BADMMA: mica-gpu-pipeline: mma must be auto, wmma or mma.sync (sm_80 and newer), not 'mma.sync' for sm_75
 // BADPREC: mica-gpu-pipeline: precision must be fp32 or fp16, not 'bf16'
 func.func @main(%x: tensor<32x64xf32> {mica.name = "x"}, %y: tensor<3x5xf32> {mica.name = "y"})
     -> (tensor<32x48xf32> {mica.name = "out"}, tensor<3x3xf32> {mica.name = "small"}) {

@@ -1,5 +1,6 @@
 // RUN: mica-opt %s --mica-gpu-tile-contractions=remarks=0 --split-input-file | FileCheck %s
 // RUN: mica-opt %s --mica-gpu-tile-contractions --split-input-file -verify-diagnostics -o /dev/null
+// RUN: mica-opt %s --mica-gpu-tile-contractions="gpu-arch=sm_80 remarks=0" --split-input-file | FileCheck %s --check-prefix=SM80
 // RUN: not mica-opt %s --mica-gpu-tile-contractions=gpu-arch=sm_60 --split-input-file 2>&1 | FileCheck %s --check-prefix=ARCH
 
 // ARCH: error: mica-gpu-tile-contractions: unsupported gpu-arch 'sm_60' (supported: sm_70, sm_75, sm_80, sm_86, sm_89, sm_90)
@@ -20,6 +21,12 @@
 // CHECK: vector.transfer_write %[[LOOP]]#1
 // CHECK: } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
 // CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+// With mma.sync (sm_80+) each warp owns 16 x 8: 2 x 4 warps per 32 x 32
+// block.
+// SM80-LABEL: func.func @matmul
+// SM80: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 96) step (32, 32)
+// SM80: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 32) step (16, 8)
+// SM80: vector.contract {{.*}} : vector<16x16xf16>, vector<16x8xf16> into vector<16x8xf32>
 func.func @matmul(%a: tensor<64x128xf16>, %b: tensor<128x96xf16>, %c: tensor<64x96xf32>) -> tensor<64x96xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<64x128xf16>, tensor<128x96xf16>) outs(%c : tensor<64x96xf32>) -> tensor<64x96xf32>
   return %r : tensor<64x96xf32>

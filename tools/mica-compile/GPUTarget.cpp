@@ -35,6 +35,11 @@ static cl::opt<std::string>
                      "sm_90 (CUDA 13's ptxas rejects sm_70: assemble its PTX "
                      "with -arch=sm_75)"),
             cl::init("sm_70"), cl::cat(mica::getGPUTargetCategory()));
+static cl::opt<std::string>
+    mma("mma",
+        cl::desc("--target=cuda: TensorCore instructions: auto (WMMA before "
+                 "sm_80, mma.sync m16n8k16 from sm_80), wmma, mma.sync"),
+        cl::init("auto"), cl::cat(mica::getGPUTargetCategory()));
 static cl::opt<int64_t>
     blockSize("block-size",
               cl::desc("--target=cuda: threads per block of the SIMT kernels"),
@@ -56,6 +61,7 @@ int mica::compileForCUDA(ModuleOp module, MicaGPUPipelineOptions &options,
                 emit);
   options.gpuArch = gpuArch;
   options.blockSize = blockSize;
+  options.mma = mma;
   options.toBinary = emit == "ptx";
   std::string error = verifyMicaGPUPipelineOptions(options);
   if (!error.empty())

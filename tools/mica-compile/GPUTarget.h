@@ -21,7 +21,8 @@
 
 namespace mica {
 
-/// The category of the GPU options (--target, --gpu-arch, --block-size).
+/// The category of the GPU options (--target, --gpu-arch, --mma,
+/// --block-size).
 llvm::cl::OptionCategory &getGPUTargetCategory();
 
 /// True when --target=cuda was given.

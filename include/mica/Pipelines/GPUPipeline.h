@@ -34,6 +34,11 @@ struct MicaGPUPipelineOptions
       llvm::cl::desc("fp16: contractions in f16 with f32 accumulation on "
                      "TensorCores (mica-f16); fp32: everything f32 (SIMT)"),
       llvm::cl::init("fp16")};
+  Option<std::string> mma{
+      *this, "mma",
+      llvm::cl::desc("TensorCore instructions: auto (WMMA before sm_80, "
+                     "mma.sync m16n8k16 from sm_80), wmma, mma.sync"),
+      llvm::cl::init("auto")};
   Option<std::string> entry{
       *this, "entry",
       llvm::cl::desc("Model function (default: main or the only one)"),

@@ -48,10 +48,22 @@ struct GPUArchInfo {
   unsigned sm = 0;
   /// PTX ISA the NVPTX backend emits for this chip (`+ptxNN`).
   std::string ptxFeature;
-  /// Warps per thread block along M and N (each warp owns a 16x16 tile).
+  /// Warps per thread block along M and N (each warp owns a 16 x 16 tile
+  /// with WMMA, 16 x 8 with mma.sync).
   int64_t warpsM = 2;
   int64_t warpsN = 2;
+  /// TensorCore instructions: mma.sync m16n8k16 (nvgpu.mma.sync, sm_80+)
+  /// instead of WMMA m16n16k16 (gpu.subgroup_mma_*).
+  bool mmaSync = false;
+
+  /// The N extent of one warp's tile.
+  int64_t warpTileN() const { return mmaSync ? 8 : 16; }
 };
+
+/// `arch` with its TensorCore instructions chosen by `mma`: "auto" (the
+/// table), "wmma" or "mma.sync"; std::nullopt for other values or mma.sync
+/// before sm_80.
+std::optional<GPUArchInfo> withMMAKind(GPUArchInfo arch, llvm::StringRef mma);
 
 /// The table row for `chip` (sm_70 ... sm_90), or std::nullopt.
 std::optional<GPUArchInfo> lookupGPUArch(llvm::StringRef chip);

@@ -55,7 +55,9 @@ def MicaGPUTileContractions
     Rewrites each linalg contraction with f16 inputs, an f32 result, at most
     one batch dim and static M, N, K that are multiples of 16 into the
     TensorCore form that `convert-vector-to-gpu` turns into WMMA
-    (`gpu.subgroup_mma_*`, m16n16k16) on sm_70 and newer:
+    (`gpu.subgroup_mma_*`, m16n16k16; sm_70, sm_75) or, with `use-nvgpu`,
+    into `nvgpu.mma.sync` (m16n8k16; sm_80 and newer, warp tiles of
+    16 x 8; `mma` picks one explicitly):
 
     - a transposed operand (`B` indexed `(n, k)`, `A` indexed `(k, m)`) is
       first copied to the row-major layout with `linalg.transpose` (WMMA
@@ -91,6 +93,9 @@ def MicaGPUTileContractions
   let options = [
     Option<"gpuArch", "gpu-arch", "std::string", /*default=*/"\"sm_70\"",
            "Target GPU (sm_70, sm_75, sm_80, sm_86, sm_89, sm_90)">,
+    Option<"mma", "mma", "std::string", /*default=*/"\"auto\"",
+           "TensorCore instructions: auto (per-arch table: WMMA before "
+           "sm_80, mma.sync from sm_80), wmma, mma.sync">,
     Option<"remarks", "remarks", "bool", /*default=*/"true",
            "Emit a remark for each contraction left to the SIMT path">,
   ];
@@ -126,6 +131,35 @@ def MicaGPUMapForall : Pass<"mica-gpu-map-forall", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::gpu::GPUDialect",
                            "mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect"];
+}
+
+def MicaGPUVectorToMMA : Pass<"mica-gpu-vector-to-mma", "mlir::func::FuncOp"> {
+  let summary = "TensorCore ops for the vector tiles of each gpu.launch";
+  let description = [{
+    Upstream `convert-vector-to-gpu`, scoped to the body of each
+    `gpu.launch` that holds a `vector.contract` (the function-wide pass also
+    visits the scalar bodies of the remaining linalg ops, which its mma.sync
+    mode rejects with "unhandled vector to mma type"): the prepare patterns
+    (`populatePrepareVectorToMMAPatterns`), then `convertVectorToMMAOps`
+    (WMMA: `gpu.subgroup_mma_*`) or, with `mma-sync`,
+    `convertVectorToNVVMCompatibleMMASync` (`nvgpu.mma.sync` m16n8k16 with
+    per-lane loads from global memory).
+
+    ```mlir
+    %d = vector.contract ... %a, %b, %c : vector<16x8xf16> ... into vector<16x8xf32>
+    // with mma-sync becomes
+    %d = nvgpu.mma.sync(%a, %b, %c) {mmaShape = [16, 8, 16]}
+        : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+    ```
+  }];
+  let options = [
+    Option<"mmaSync", "mma-sync", "bool", /*default=*/"false",
+           "nvgpu.mma.sync (sm_80+) instead of WMMA">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect",
+                           "mlir::nvgpu::NVGPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def MicaGPUTileParallelLoops
