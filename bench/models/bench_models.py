@@ -362,6 +362,24 @@ def report(models, args):
     print_table(["model", "Mica ms", "ORT ms", "ORT/Mica", "ratio min..max",
                  "Mica max abs err", "ORT max abs err"], rows)
 
+    if args.extern:
+        print("\n## --extern variants vs ONNX Runtime (ORT/variant; > 1: "
+              "Mica faster)\n")
+        rows = []
+        for m in models:
+            for key, v in m.variants.items():
+                if not key.startswith("mica_extern_") or m.fail:
+                    continue
+                if v.fail or m.ort.fail:
+                    rows.append([m.name, v.label, "FAIL", "-", "-",
+                                 v.fail or m.ort.fail])
+                    continue
+                r, spread = ratio_stats(m.ort, v)
+                rows.append([m.name, v.label, fmt_ms(med(v)),
+                             fmt_ms(med(m.ort)), r, spread])
+        print_table(["model", "variant", "ms", "ORT ms", "ORT/variant",
+                     "ratio min..max"], rows)
+
     print("\n## mica-compile (wall time, peak RSS)\n")
     rows = []
     for m in models:

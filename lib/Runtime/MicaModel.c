@@ -21,6 +21,7 @@
 \*===----------------------------------------------------------------------===*/
 
 #include "mica/Runtime/MicaModel.h"
+#include "mica/Runtime/MicaExtern.h"
 
 #if defined(__GLIBC__) || defined(__linux__)
 #include <malloc.h>
@@ -48,7 +49,29 @@ struct mica_model {
   size_t *in_offset;
   char error[512];
   mica_error_source_fn error_source; /* errors of external calls */
+  /* Scratch arena of external calls (oneDNN scratchpads, gathered and
+   * converted operands): one growing block per slot, kept across runs. */
+  void *scratch[MICA_SCRATCH_SLOTS];
+  size_t scratch_size[MICA_SCRATCH_SLOTS];
 };
+
+/* The model running on this thread (mica_model_run), whose arena external
+ * calls use. */
+static _Thread_local mica_model *runningModel;
+
+void *mica_runtime_scratch(int slot, size_t bytes) {
+  mica_model *m = runningModel;
+  if (!m || slot < 0 || slot >= MICA_SCRATCH_SLOTS)
+    return NULL;
+  if (m->scratch_size[slot] < bytes) {
+    /* 64-byte aligned, contents not kept. */
+    free(m->scratch[slot]);
+    size_t rounded = (bytes + 63) & ~(size_t)63;
+    m->scratch[slot] = aligned_alloc(64, rounded);
+    m->scratch_size[slot] = m->scratch[slot] ? rounded : 0;
+  }
+  return m->scratch[slot];
+}
 
 /* Defined by the external-kernel runtime (lib/Runtime/OneDNN.cpp) when a
  * model links it; null otherwise. */
@@ -208,6 +231,8 @@ void mica_model_destroy(mica_model *m) {
   if (!m)
     return;
   freeResults(m);
+  for (int i = 0; i < MICA_SCRATCH_SLOTS; ++i)
+    free(m->scratch[i]);
   for (int i = 0; m->inputs && i < m->num_inputs; ++i) {
     free(m->inputs[i].name);
     free(m->inputs[i].shape);
@@ -292,7 +317,10 @@ int mica_model_run(mica_model *m, const void *const *inputs,
   }
   freeResults(m);
   args[0] = m->results;
+  mica_model *outer = runningModel;
+  runningModel = m;
   m->entry(args);
+  runningModel = outer;
   m->has_results = 1;
   free(args);
   mica_error_source_fn source =

@@ -39,6 +39,9 @@
 #include <vector>
 
 extern "C" void omp_set_num_threads(int);
+// Weak: absent from libmica_runtime_dnnl.so's view in JIT hosts.
+extern "C" void *mica_runtime_scratch(int slot, size_t bytes)
+    __attribute__((weak));
 
 using dnnl::memory;
 using Dims = memory::dims;
@@ -77,12 +80,18 @@ enum ScratchSlot {
   kScratchpad,    // oneDNN's scratchpad
   kNumScratch
 };
+static_assert(kNumScratch <= MICA_SCRATCH_SLOTS, "arena slots");
 
-/// Per-thread scratch buffers, grown on demand and reused by every call on
-/// the thread (oneDNN's scratchpad, gathered/converted operands).
+/// Scratch memory (oneDNN's scratchpad, gathered/converted operands): the
+/// running model's arena (mica_runtime_scratch of lib/Runtime/MicaModel.c,
+/// linked into every compiled library), else per-thread buffers grown on
+/// demand (a JIT host whose runtime library cannot see the model's).
 struct Scratch {
   std::vector<char> bytes[kNumScratch];
   void *get(ScratchSlot which, size_t size) {
+    if (mica_runtime_scratch)
+      if (void *arena = mica_runtime_scratch(which, size))
+        return arena;
     std::vector<char> &b = bytes[which];
     if (b.size() < size)
       b.resize(size);

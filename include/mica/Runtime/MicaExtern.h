@@ -22,6 +22,7 @@
 #ifndef MICA_RUNTIME_MICAEXTERN_H
 #define MICA_RUNTIME_MICAEXTERN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -75,6 +76,15 @@ void mica_dnnl_lstm(void **slot, int64_t flags, int64_t hidden,
 void mica_dnnl_matmul(void **slot, int64_t flags, int64_t activation,
                       int64_t threads, int64_t ar, void *a, int64_t br,
                       void *b, int64_t biasr, void *bias, int64_t cr, void *c);
+
+/* Scratch memory of external calls from the running model's arena: a block
+ * of at least `bytes` for `slot` (0 <= slot < MICA_SCRATCH_SLOTS), 64-byte
+ * aligned, owned by the model object (freed by mica_model_destroy), reused
+ * and grown across runs; contents are not kept when it grows. NULL outside
+ * mica_model_run. Defined by lib/Runtime/MicaModel.c; the oneDNN wrappers
+ * fall back to per-thread buffers where it is absent (JIT hosts). */
+#define MICA_SCRATCH_SLOTS 16
+void *mica_runtime_scratch(int slot, size_t bytes);
 
 /* The first error of an external call on this thread since the last take
  * (NULL when none); mica_model_run returns it. */

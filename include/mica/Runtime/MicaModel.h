@@ -20,6 +20,13 @@
  * must match). Outputs are owned by the model and stay valid until the next
  * mica_model_run or mica_model_destroy. A model object is not thread-safe;
  * create one per thread. Weights live in the library (read-only).
+ *
+ * Dependencies: libc and libm; LLVM's libomp when compiled with
+ * `--threads N` (N > 1). A library compiled with `--extern` that handed ops
+ * to oneDNN (see MicaExtern.h) also loads libdnnl.so.2 (Debian: libdnnl2),
+ * libomp and libstdc++; `readelf -d` lists what a given library needs.
+ * mica_model_create then builds the oneDNN primitives and reorders their
+ * constant weights, so it takes longer than for a plain library.
 \*===----------------------------------------------------------------------===*/
 
 #ifndef MICA_RUNTIME_MICAMODEL_H
