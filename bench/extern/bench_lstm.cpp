@@ -37,38 +37,32 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mica/Runtime/MicaModel.h"
+#include "common/Harness.h"
 
 #include <dnnl.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <dlfcn.h>
-#include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 extern "C" void omp_set_num_threads(int);
 
+using namespace mica::bench;
+
 namespace {
 
-struct Options {
-  std::string dir;
-  int threads = 1;
-  int rounds = 7;
-  double roundMs = 300.0;
+struct LstmOptions : Options {
   int iters = 0; // fixed iterations per round and path (0: from roundMs)
   int warmup = 2;
-  int switchMs = 0;
-  std::vector<std::string> cases;
-  bool tsv = false;
+  LstmOptions() {
+    roundMs = 300.0;
+    switchMs = 0;
+  }
 };
 
 struct Case {
@@ -76,105 +70,14 @@ struct Case {
   int64_t b = 1, h = 0, t = 0, d = 1;
 };
 
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t h = v.size() / 2;
-  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
-}
-
-[[noreturn]] void die(const std::string &msg) {
-  std::fprintf(stderr, "mica-bench-lstm: %s\n", msg.c_str());
-  std::exit(2);
-}
-
-/// The C ABI of one model library, loaded with RTLD_LOCAL.
-struct MicaLib {
-  void *handle = nullptr;
-  decltype(&mica_model_create) create = nullptr;
-  decltype(&mica_model_destroy) destroy = nullptr;
-  decltype(&mica_model_run) run = nullptr;
-  decltype(&mica_model_output_data) outputData = nullptr;
-  decltype(&mica_model_output_dims) outputDims = nullptr;
-  decltype(&mica_model_error) error = nullptr;
-  mica_model *model = nullptr;
-
-  explicit MicaLib(const std::string &path) {
-    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle)
-      die("dlopen " + path + ": " + dlerror());
-    auto sym = [&](const char *name) {
-      void *p = dlsym(handle, name);
-      if (!p)
-        die(path + ": missing symbol " + name);
-      return p;
-    };
-    create = reinterpret_cast<decltype(create)>(sym("mica_model_create"));
-    destroy = reinterpret_cast<decltype(destroy)>(sym("mica_model_destroy"));
-    run = reinterpret_cast<decltype(run)>(sym("mica_model_run"));
-    outputData =
-        reinterpret_cast<decltype(outputData)>(sym("mica_model_output_data"));
-    outputDims =
-        reinterpret_cast<decltype(outputDims)>(sym("mica_model_output_dims"));
-    error = reinterpret_cast<decltype(error)>(sym("mica_model_error"));
-    model = create();
-    if (!model)
-      die(path + ": mica_model_create failed");
-  }
-  MicaLib(const MicaLib &) = delete;
-  MicaLib &operator=(const MicaLib &) = delete;
-  ~MicaLib() {
-    destroy(model);
-    dlclose(handle);
-  }
-};
-
-std::vector<float> readFloats(const std::string &path, size_t count) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    die("cannot open " + path);
-  std::vector<float> v(count);
-  in.read(reinterpret_cast<char *>(v.data()), count * sizeof(float));
-  if (size_t(in.gcount()) != count * sizeof(float))
-    die(path + ": expected " + std::to_string(count * sizeof(float)) +
-        " bytes");
-  return v;
-}
-
-std::vector<Case> readCases(const Options &opt) {
-  std::ifstream in(opt.dir + "/cases.txt");
-  if (!in)
-    die("cannot open " + opt.dir + "/cases.txt (run gen_lstm_models.py)");
-  std::vector<Case> cases;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    Case c;
-    if (!(ls >> c.name >> c.b >> c.h >> c.t >> c.d))
-      continue;
-    if (!opt.cases.empty() && std::find(opt.cases.begin(), opt.cases.end(),
-                                        c.name) == opt.cases.end())
-      continue;
-    cases.push_back(c);
-  }
-  return cases;
+std::vector<Case> readLstmCases(const Options &opt) {
+  return readCases<Case>(
+      opt, "gen_lstm_models.py", [](std::istringstream &ls, Case &c) {
+        return bool(ls >> c.name >> c.b >> c.h >> c.t >> c.d);
+      });
 }
 
 enum Path { kNative = 0, kOnednn, kDirect, kNumPaths };
-
-struct Stat {
-  double med = 0, min = 0, max = 0;
-};
-
-Stat stat(const std::vector<double> &v) {
-  return {median(v), *std::min_element(v.begin(), v.end()),
-          *std::max_element(v.begin(), v.end())};
-}
 
 struct Result {
   bool ok = false;
@@ -194,7 +97,7 @@ struct DirectLstm {
       scratchpad;
   std::vector<float> zeros;
 
-  DirectLstm(const Case &c, const Options &opt, const float *x,
+  DirectLstm(const Case &c, const LstmOptions &opt, const float *x,
              dnnl::engine &eng, dnnl::stream &strm)
       : eng(eng), strm(strm) {
     using namespace dnnl;
@@ -264,7 +167,7 @@ struct DirectLstm {
   }
 };
 
-Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
+Result runCase(const Case &c, const LstmOptions &opt, dnnl::engine &eng,
                dnnl::stream &strm) {
   Result r;
   int64_t T = c.t, B = c.b, H = c.h, I = c.h, D = c.d;
@@ -282,10 +185,7 @@ Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
   int64_t xDims[3] = {T, B, I};
   const void *inputs[1] = {x.data()};
   const int64_t *dims[1] = {xDims};
-  auto runMica = [&](MicaLib &lib) {
-    if (lib.run(lib.model, inputs, dims) != 0)
-      die(c.name + ": mica_model_run: " + lib.error(lib.model));
-  };
+  auto runMica = [&](MicaLib &lib) { lib.runOrDie(inputs, dims, c.name); };
   auto runPath = [&](int path) {
     if (path == kNative)
       runMica(native);
@@ -329,40 +229,20 @@ Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
   if (!r.ok)
     return r;
 
-  auto pause = [&] {
-    if (opt.switchMs > 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(opt.switchMs));
-  };
-  auto timeLoop = [&](int path, int iters) {
-    auto t0 = Clock::now();
-    for (int i = 0; i < iters; ++i)
-      runPath(path);
-    return secondsSince(t0) / iters;
-  };
-  // Warm up every path; size a round so that it takes ~roundMs in all.
-  double once = 0;
-  for (int path = 0; path < kNumPaths; ++path) {
-    pause();
-    timeLoop(path, opt.warmup);
-    once += timeLoop(path, 1);
-  }
-  r.iters =
-      opt.iters > 0 ? opt.iters : std::max(1, int(opt.roundMs * 1e-3 / once));
+  // Warm up every path (also with --iters); size a round so that it takes
+  // ~roundMs in all.
+  int sized = itersPerRound(opt, kNumPaths, opt.warmup, 1, runPath);
+  r.iters = opt.iters > 0 ? opt.iters : sized;
 
+  // Rotate who goes first, so no path always runs on a warmer cache.
+  std::vector<std::vector<double>> s =
+      timeRounds(opt, kNumPaths, r.iters, runPath);
   std::vector<double> ms[kNumPaths], overNative, overOnednn;
   for (int round = 0; round < opt.rounds; ++round) {
-    // Rotate who goes first, so no path always runs on a warmer cache.
-    double s[kNumPaths];
-    for (int k = 0; k < kNumPaths; ++k) {
-      int path = (round + k) % kNumPaths;
-      pause();
-      runPath(path);
-      s[path] = timeLoop(path, r.iters);
-    }
     for (int path = 0; path < kNumPaths; ++path)
-      ms[path].push_back(s[path] * 1e3);
-    overNative.push_back(s[kDirect] / s[kNative]);
-    overOnednn.push_back(s[kDirect] / s[kOnednn]);
+      ms[path].push_back(s[path][round] * 1e3);
+    overNative.push_back(s[kDirect][round] / s[kNative][round]);
+    overOnednn.push_back(s[kDirect][round] / s[kOnednn][round]);
   }
   for (int path = 0; path < kNumPaths; ++path)
     r.ms[path] = stat(ms[path]);
@@ -371,58 +251,32 @@ Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
   return r;
 }
 
-void usage() {
-  std::fprintf(stderr,
-               "usage: mica-bench-lstm --dir DIR --threads N [--rounds R] "
-               "[--round-ms MS | --iters K] [--warmup W] [--switch-ms MS] "
-               "[--cases a,b,...] [--tsv]\n");
-  std::exit(2);
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
-  Options opt;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc)
-        usage();
-      return argv[++i];
-    };
-    if (arg == "--dir")
-      opt.dir = value();
-    else if (arg == "--threads")
-      opt.threads = std::atoi(value().c_str());
-    else if (arg == "--rounds")
-      opt.rounds = std::atoi(value().c_str());
-    else if (arg == "--round-ms")
-      opt.roundMs = std::atof(value().c_str());
-    else if (arg == "--iters")
-      opt.iters = std::atoi(value().c_str());
-    else if (arg == "--warmup")
-      opt.warmup = std::atoi(value().c_str());
-    else if (arg == "--switch-ms")
-      opt.switchMs = std::atoi(value().c_str());
-    else if (arg == "--cases") {
-      std::stringstream ss(value());
-      std::string item;
-      while (std::getline(ss, item, ','))
-        if (!item.empty())
-          opt.cases.push_back(item);
-    } else if (arg == "--tsv")
-      opt.tsv = true;
-    else
-      usage();
-  }
-  if (opt.dir.empty() || opt.threads < 1 || opt.rounds < 1 || opt.warmup < 0)
-    usage();
+  programName = "mica-bench-lstm";
+  LstmOptions opt;
+  const char *synopsis = "--dir DIR --threads N [--rounds R] "
+                         "[--round-ms MS | --iters K] [--warmup W] "
+                         "[--switch-ms MS] [--cases a,b,...] [--tsv]";
+  parseOptions(argc, argv, opt, synopsis,
+               [&](const std::string &arg, auto &value) {
+                 if (arg == "--iters")
+                   opt.iters = std::atoi(value().c_str());
+                 else if (arg == "--warmup")
+                   opt.warmup = std::atoi(value().c_str());
+                 else
+                   return false;
+                 return true;
+               });
+  if (opt.warmup < 0)
+    usage(synopsis);
   omp_set_num_threads(opt.threads);
 
   dnnl::engine eng(dnnl::engine::kind::cpu, 0);
   dnnl::stream strm(eng);
 
-  std::vector<Case> cases = readCases(opt);
+  std::vector<Case> cases = readLstmCases(opt);
   if (cases.empty())
     die("no cases");
   if (!opt.tsv) {

@@ -29,35 +29,19 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "common"))
+from benchutil import (add_common_args, loadavg, machine_line, newer, run,  # noqa: E402
+                       run_harness, setup)
+
 EXTERNS = (("none", "none"), ("onednn", "onednn:lstm"))
-
-
-def newer(target, *sources):
-    if not os.path.exists(target):
-        return False
-    t = os.path.getmtime(target)
-    return all(os.path.getmtime(s) <= t for s in sources)
-
-
-def loadavg():
-    try:
-        with open("/proc/loadavg") as f:
-            return " ".join(f.read().split()[:3])
-    except OSError:
-        return "?"
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--work", help="models and libraries (default BUILD/bench/extern)")
-    ap.add_argument("--threads", default="1,2", help="comma-separated thread counts")
-    ap.add_argument("--rounds", type=int, default=7)
+    add_common_args(ap, "extern")
     ap.add_argument("--round-ms", type=float, default=300.0,
                     help="target length of one round (all three paths)")
     ap.add_argument("--iters", type=int, default=0,
@@ -74,14 +58,7 @@ def main():
                     help="keep existing libraries even when mica-compile is newer")
     args = ap.parse_args()
 
-    work = args.work or os.path.join(args.build, "bench", "extern")
-    compiler = os.path.join(args.build, "bin", "mica-compile")
-    harness = os.path.join(args.build, "bin", "mica-bench-lstm")
-    for tool, target in ((compiler, "mica-compile"), (harness, "mica-bench-lstm")):
-        if not os.path.exists(tool):
-            sys.exit(f"{tool} missing: build it with `ninja -C {args.build} {target}`"
-                     + (" (needs libdnnl-dev)" if target == "mica-bench-lstm" else ""))
-    threads = [int(t) for t in args.threads.split(",") if t]
+    work, compiler, harness, threads = setup(args, "extern", "mica-bench-lstm")
 
     cases_txt = os.path.join(work, "cases.txt")
     gen = os.path.join(HERE, "gen_lstm_models.py")
@@ -120,30 +97,23 @@ def main():
                 fresh = newer(lib, onnx) if args.reuse else newer(lib, onnx, compiler)
                 if fresh and os.path.basename(lib) in compile_s:
                     continue
-                cmd = [compiler, onnx, "-o", lib, f"--threads={n}", f"--extern={flag}"]
-                print("+", " ".join(cmd), flush=True)
-                t0 = time.monotonic()
-                subprocess.run(cmd, check=True)
-                compile_s[os.path.basename(lib)] = time.monotonic() - t0
+                compile_s[os.path.basename(lib)] = run(
+                    [compiler, onnx, "-o", lib, f"--threads={n}", f"--extern={flag}"])
                 with open(times_json, "w") as f:
                     json.dump(compile_s, f, indent=1, sort_keys=True)
 
-    load_before = loadavg()
-    rows = []
-    failed = False
     names = ",".join(c[0] for c in cases)
-    for n in threads:
-        cmd = [harness, "--dir", work, "--threads", str(n), "--rounds", str(args.rounds),
+
+    def harness_args(n):
+        cmd = ["--dir", work, "--threads", str(n), "--rounds", str(args.rounds),
                "--round-ms", str(args.round_ms), "--warmup", str(args.warmup),
                "--cases", names, "--tsv"]
         if args.iters:
             cmd += ["--iters", str(args.iters)]
-        print("+", " ".join(cmd), flush=True)
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
-        if p.returncode not in (0, 1):
-            sys.exit(f"mica-bench-lstm failed (exit {p.returncode})")
-        failed |= p.returncode == 1
-        rows += [l.split("\t") for l in p.stdout.splitlines() if l.count("\t") == 26]
+        return cmd
+
+    load_before = loadavg()
+    rows, failed = run_harness(harness, threads, harness_args, 26)
 
     print()
     print("| case (B,H,T,dir,threads) | native ms | Mica-oneDNN ms | direct oneDNN ms "
@@ -172,9 +142,7 @@ def main():
         print(f"max abs diff on Y over these cases: native vs Mica-oneDNN "
               f"{max(float(r[7]) for r in ok):.2g}, native vs oneDNN direct "
               f"{max(float(r[8]) for r in ok):.2g}.")
-    print(f"{os.cpu_count()} CPUs; load average before {load_before}, after {loadavg()}; "
-          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}, "
-          f"KMP_BLOCKTIME={os.environ.get('KMP_BLOCKTIME', '(unset)')}")
+    print(machine_line(load_before))
     print()
     print("compile wall time, s (mica-compile, per library):")
     print()

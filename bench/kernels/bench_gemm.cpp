@@ -28,58 +28,29 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mica/Runtime/MicaModel.h"
+#include "common/Harness.h"
 
 #include <dnnl.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <dlfcn.h>
-#include <fstream>
 #include <random>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
-namespace {
+using namespace mica::bench;
 
-struct Options {
-  std::string dir;
-  int threads = 1;
-  int rounds = 7;
-  double roundMs = 100.0;
-  int switchMs = 50;
-  std::vector<std::string> cases;
-  bool tsv = false;
-};
+namespace {
 
 struct Case {
   std::string name;
   bool dense = true;
   int64_t b = 1, m = 0, k = 0, n = 0;
 };
-
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  size_t h = v.size() / 2;
-  return v.size() % 2 ? v[h] : 0.5 * (v[h - 1] + v[h]);
-}
-
-[[noreturn]] void die(const std::string &msg) {
-  std::fprintf(stderr, "mica-bench-gemm: %s\n", msg.c_str());
-  std::exit(2);
-}
 
 /// omp_set_num_threads of GNU OpenMP, the runtime oneDNN was built with (not
 /// LLVM libomp, which a Mica library may also bring into the process).
@@ -96,70 +67,15 @@ void setGompThreads(int n) {
   fn(n);
 }
 
-/// The C ABI of one model library, loaded with RTLD_LOCAL.
-struct MicaLib {
-  void *handle = nullptr;
-  decltype(&mica_model_create) create = nullptr;
-  decltype(&mica_model_destroy) destroy = nullptr;
-  decltype(&mica_model_run) run = nullptr;
-  decltype(&mica_model_output_data) outputData = nullptr;
-  decltype(&mica_model_output_dims) outputDims = nullptr;
-  decltype(&mica_model_error) error = nullptr;
-
-  explicit MicaLib(const std::string &path) {
-    handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!handle)
-      die("dlopen " + path + ": " + dlerror());
-    auto sym = [&](const char *name) {
-      void *p = dlsym(handle, name);
-      if (!p)
-        die(path + ": missing symbol " + name);
-      return p;
-    };
-    create = reinterpret_cast<decltype(create)>(sym("mica_model_create"));
-    destroy = reinterpret_cast<decltype(destroy)>(sym("mica_model_destroy"));
-    run = reinterpret_cast<decltype(run)>(sym("mica_model_run"));
-    outputData =
-        reinterpret_cast<decltype(outputData)>(sym("mica_model_output_data"));
-    outputDims =
-        reinterpret_cast<decltype(outputDims)>(sym("mica_model_output_dims"));
-    error = reinterpret_cast<decltype(error)>(sym("mica_model_error"));
-  }
-  ~MicaLib() { dlclose(handle); }
-};
-
-std::vector<float> readFloats(const std::string &path, size_t count) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    die("cannot open " + path);
-  std::vector<float> v(count);
-  in.read(reinterpret_cast<char *>(v.data()), count * sizeof(float));
-  if (size_t(in.gcount()) != count * sizeof(float))
-    die(path + ": expected " + std::to_string(count * sizeof(float)) +
-        " bytes");
-  return v;
-}
-
-std::vector<Case> readCases(const Options &opt) {
-  std::ifstream in(opt.dir + "/cases.txt");
-  if (!in)
-    die("cannot open " + opt.dir + "/cases.txt (run gen_gemm_models.py)");
-  std::vector<Case> cases;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    Case c;
-    std::string kind;
-    if (!(ls >> c.name >> kind >> c.b >> c.m >> c.k >> c.n))
-      continue;
-    c.dense = kind == "dense";
-    if (!opt.cases.empty() &&
-        std::find(opt.cases.begin(), opt.cases.end(), c.name) ==
-            opt.cases.end())
-      continue;
-    cases.push_back(c);
-  }
-  return cases;
+std::vector<Case> readGemmCases(const Options &opt) {
+  return readCases<Case>(
+      opt, "gen_gemm_models.py", [](std::istringstream &ls, Case &c) {
+        std::string kind;
+        if (!(ls >> c.name >> kind >> c.b >> c.m >> c.k >> c.n))
+          return false;
+        c.dense = kind == "dense";
+        return true;
+      });
 }
 
 struct Result {
@@ -167,7 +83,8 @@ struct Result {
   double maxAbsErr = 0, relErr = 0;
   bool ok = false;
   int iters = 0;
-  double micaMs = 0, dnnlMs = 0, ratio = 0, ratioMin = 0, ratioMax = 0;
+  double micaMs = 0, dnnlMs = 0;
+  Stat ratio;
 };
 
 Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
@@ -226,12 +143,8 @@ Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
   };
 
   // Mica model.
-  std::string libPath =
-      opt.dir + "/" + c.name + ".t" + std::to_string(opt.threads) + ".so";
-  MicaLib lib(libPath);
-  mica_model *model = lib.create();
-  if (!model)
-    die("mica_model_create failed");
+  MicaLib lib(opt.dir + "/" + c.name + ".t" + std::to_string(opt.threads) +
+              ".so");
   int64_t aShape[3], bShape[3];
   std::vector<const void *> inputs{a.data()};
   std::vector<const int64_t *> dims{aShape};
@@ -243,15 +156,13 @@ Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
     inputs.push_back(bAct.data());
     dims.push_back(bShape);
   }
-  auto runMica = [&] {
-    if (lib.run(model, inputs.data(), dims.data()) != 0)
-      die(c.name + ": mica_model_run: " + lib.error(model));
-  };
+  auto runMica = [&] { lib.runOrDie(inputs.data(), dims.data(), c.name); };
 
   // Check.
   runMica();
   runDnnl();
-  const float *micaOut = static_cast<const float *>(lib.outputData(model, 0));
+  const float *micaOut =
+      static_cast<const float *>(lib.outputData(lib.model, 0));
   const float *dnnlOut = static_cast<const float *>(cMem.get_data_handle());
   size_t count = size_t(c.b * c.m * c.n);
   double maxRef = 0;
@@ -263,100 +174,39 @@ Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
     r.maxAbsErr = NAN;
   r.relErr = r.maxAbsErr / std::max(maxRef, 1e-30);
   r.ok = r.relErr <= 1e-3;
-  if (!r.ok) {
-    lib.destroy(model);
+  if (!r.ok)
     return r;
-  }
 
   // Warm up, then pick K so that one round (K of each) takes ~roundMs.
-  auto pause = [&] {
-    if (opt.switchMs > 0)
-      std::this_thread::sleep_for(std::chrono::milliseconds(opt.switchMs));
+  // Rounds alternate who goes first.
+  auto runPath = [&](int path) {
+    if (path == 0)
+      runMica();
+    else
+      runDnnl();
   };
-  auto timeLoop = [](auto &fn, int iters) {
-    auto t0 = Clock::now();
-    for (int i = 0; i < iters; ++i)
-      fn();
-    return secondsSince(t0) / iters;
-  };
-  pause();
-  timeLoop(runMica, 3);
-  double tm = timeLoop(runMica, 5);
-  pause();
-  timeLoop(runDnnl, 3);
-  double td = timeLoop(runDnnl, 5);
-  r.iters = std::max(1, int(opt.roundMs * 1e-3 / (tm + td)));
-
+  r.iters = itersPerRound(opt, 2, 3, 5, runPath);
+  std::vector<std::vector<double>> s = timeRounds(opt, 2, r.iters, runPath);
   std::vector<double> micaT, dnnlT, ratios;
   for (int round = 0; round < opt.rounds; ++round) {
-    // Alternate who goes first, so neither always runs on a warmer cache or
-    // right after the other's idle workers.
-    double m = 0, d = 0;
-    for (int which = 0; which < 2; ++which) {
-      pause();
-      bool mica = (which == 0) == (round % 2 == 0);
-      if (mica) {
-        runMica();
-        m = timeLoop(runMica, r.iters);
-      } else {
-        runDnnl();
-        d = timeLoop(runDnnl, r.iters);
-      }
-    }
-    micaT.push_back(m * 1e3);
-    dnnlT.push_back(d * 1e3);
-    ratios.push_back(d / m);
+    micaT.push_back(s[0][round] * 1e3);
+    dnnlT.push_back(s[1][round] * 1e3);
+    ratios.push_back(s[1][round] / s[0][round]);
   }
-  lib.destroy(model);
   r.micaMs = median(micaT);
   r.dnnlMs = median(dnnlT);
-  r.ratio = median(ratios);
-  r.ratioMin = *std::min_element(ratios.begin(), ratios.end());
-  r.ratioMax = *std::max_element(ratios.begin(), ratios.end());
+  r.ratio = stat(ratios);
   return r;
-}
-
-void usage() {
-  std::fprintf(stderr,
-               "usage: mica-bench-gemm --dir DIR --threads N [--rounds R] "
-               "[--round-ms MS] [--switch-ms MS] [--cases a,b,...] [--tsv]\n");
-  std::exit(2);
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
+  programName = "mica-bench-gemm";
   Options opt;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc)
-        usage();
-      return argv[++i];
-    };
-    if (arg == "--dir")
-      opt.dir = value();
-    else if (arg == "--threads")
-      opt.threads = std::atoi(value().c_str());
-    else if (arg == "--rounds")
-      opt.rounds = std::atoi(value().c_str());
-    else if (arg == "--round-ms")
-      opt.roundMs = std::atof(value().c_str());
-    else if (arg == "--switch-ms")
-      opt.switchMs = std::atoi(value().c_str());
-    else if (arg == "--cases") {
-      std::stringstream ss(value());
-      std::string item;
-      while (std::getline(ss, item, ','))
-        if (!item.empty())
-          opt.cases.push_back(item);
-    } else if (arg == "--tsv")
-      opt.tsv = true;
-    else
-      usage();
-  }
-  if (opt.dir.empty() || opt.threads < 1 || opt.rounds < 1)
-    usage();
+  parseOptions(argc, argv, opt,
+               "--dir DIR --threads N [--rounds R] [--round-ms MS] "
+               "[--switch-ms MS] [--cases a,b,...] [--tsv]");
 
   // Before any libomp initializes (it reads the environment once). An
   // explicit KMP_BLOCKTIME or OMP_WAIT_POLICY wins.
@@ -367,7 +217,7 @@ int main(int argc, char **argv) {
   dnnl::engine eng(dnnl::engine::kind::cpu, 0);
   dnnl::stream strm(eng);
 
-  std::vector<Case> cases = readCases(opt);
+  std::vector<Case> cases = readGemmCases(opt);
   if (cases.empty())
     die("no cases");
   if (!opt.tsv) {
@@ -395,16 +245,18 @@ int main(int argc, char **argv) {
                    c.name.c_str(), opt.threads, r.maxAbsErr, r.relErr);
     }
     if (opt.tsv) {
-      std::printf("%s\t%d\t%s\t%.3g\t%.4f\t%.4f\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%d\n",
-                  c.name.c_str(), opt.threads, r.ok ? "ok" : "FAIL",
-                  r.maxAbsErr, r.micaMs, r.dnnlMs, r.ratio, r.ratioMin,
-                  r.ratioMax, r.ok ? flop / r.micaMs * 1e-6 : 0.0,
-                  r.ok ? flop / r.dnnlMs * 1e-6 : 0.0, r.iters);
+      std::printf(
+          "%s\t%d\t%s\t%.3g\t%.4f\t%.4f\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%d\n",
+          c.name.c_str(), opt.threads, r.ok ? "ok" : "FAIL", r.maxAbsErr,
+          r.micaMs, r.dnnlMs, r.ratio.med, r.ratio.min, r.ratio.max,
+          r.ok ? flop / r.micaMs * 1e-6 : 0.0,
+          r.ok ? flop / r.dnnlMs * 1e-6 : 0.0, r.iters);
     } else if (r.ok) {
-      std::printf("%-24s %10.2e %10.4f %11.4f %8.3fx %6.3f..%-6.3f %8.1f %8.1f %6d\n",
-                  c.name.c_str(), r.maxAbsErr, r.micaMs, r.dnnlMs, r.ratio,
-                  r.ratioMin, r.ratioMax, flop / r.micaMs * 1e-6,
-                  flop / r.dnnlMs * 1e-6, r.iters);
+      std::printf(
+          "%-24s %10.2e %10.4f %11.4f %8.3fx %6.3f..%-6.3f %8.1f %8.1f %6d\n",
+          c.name.c_str(), r.maxAbsErr, r.micaMs, r.dnnlMs, r.ratio.med,
+          r.ratio.min, r.ratio.max, flop / r.micaMs * 1e-6,
+          flop / r.dnnlMs * 1e-6, r.iters);
     } else {
       std::printf("%-24s %10.2e   WRONG RESULT (relative error %.3g)\n",
                   c.name.c_str(), r.maxAbsErr, r.relErr);

@@ -21,23 +21,15 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-
-
-def newer(target, *sources):
-    if not os.path.exists(target):
-        return False
-    t = os.path.getmtime(target)
-    return all(os.path.getmtime(s) <= t for s in sources)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "common"))
+from benchutil import (add_common_args, loadavg, machine_line, newer, run,  # noqa: E402
+                       run_harness, setup)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
-    ap.add_argument("--work", help="models and libraries (default BUILD/bench/kernels)")
-    ap.add_argument("--threads", default="1,2", help="comma-separated thread counts")
-    ap.add_argument("--rounds", type=int, default=7)
+    add_common_args(ap, "kernels")
     ap.add_argument("--round-ms", type=float, default=100.0)
     ap.add_argument("--switch-ms", type=int, default=50,
                     help="untimed pause when switching between the two OpenMP runtimes")
@@ -45,14 +37,7 @@ def main():
     ap.add_argument("--regen", action="store_true", help="rewrite the models")
     args = ap.parse_args()
 
-    work = args.work or os.path.join(args.build, "bench", "kernels")
-    compiler = os.path.join(args.build, "bin", "mica-compile")
-    harness = os.path.join(args.build, "bin", "mica-bench-gemm")
-    for tool, target in ((compiler, "mica-compile"), (harness, "mica-bench-gemm")):
-        if not os.path.exists(tool):
-            sys.exit(f"{tool} missing: build it with `ninja -C {args.build} {target}`"
-                     + (" (needs libdnnl-dev)" if target == "mica-bench-gemm" else ""))
-    threads = [int(t) for t in args.threads.split(",") if t]
+    work, compiler, harness, threads = setup(args, "kernels", "mica-bench-gemm")
 
     cases_txt = os.path.join(work, "cases.txt")
     gen = os.path.join(HERE, "gen_gemm_models.py")
@@ -71,31 +56,17 @@ def main():
             lib = os.path.join(work, f"{name}.t{n}.so")
             if newer(lib, mlir, compiler):
                 continue
-            cmd = [compiler, mlir, "-o", lib, f"--threads={n}"]
-            print("+", " ".join(cmd), flush=True)
-            subprocess.run(cmd, check=True)
+            run([compiler, mlir, "-o", lib, f"--threads={n}"])
 
-    def loadavg():
-        try:
-            with open("/proc/loadavg") as f:
-                return " ".join(f.read().split()[:3])
-        except OSError:
-            return "?"
-
-    load_before = loadavg()
-    rows = []
-    failed = False
-    for n in threads:
-        cmd = [harness, "--dir", work, "--threads", str(n), "--rounds", str(args.rounds),
+    def harness_args(n):
+        cmd = ["--dir", work, "--threads", str(n), "--rounds", str(args.rounds),
                "--round-ms", str(args.round_ms), "--switch-ms", str(args.switch_ms), "--tsv"]
         if args.cases:
             cmd += ["--cases", args.cases]
-        print("+", " ".join(cmd), flush=True)
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
-        if p.returncode not in (0, 1):
-            sys.exit(f"mica-bench-gemm failed (exit {p.returncode})")
-        failed |= p.returncode == 1
-        rows += [l.split("\t") for l in p.stdout.splitlines() if l.count("\t") == 11]
+        return cmd
+
+    load_before = loadavg()
+    rows, failed = run_harness(harness, threads, harness_args, 11)
 
     shape = {c[0]: c for c in cases}
 
@@ -118,9 +89,8 @@ def main():
     print()
     print("ratio = oneDNN time / Mica time, median over rounds (> 1: Mica faster); "
           "oneDNN on GNU libgomp, Mica on LLVM libomp, same process.")
-    print(f"{os.cpu_count()} CPUs; load average before {load_before}, after {loadavg()}; "
-          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}, "
-          f"KMP_BLOCKTIME={os.environ.get('KMP_BLOCKTIME', '20 (harness default)' if 'OMP_WAIT_POLICY' not in os.environ else '(unset)')}")
+    print(machine_line(load_before, "20 (harness default)"
+                       if "OMP_WAIT_POLICY" not in os.environ else "(unset)"))
     if failed:
         print("WRONG RESULTS: see FAIL lines above", file=sys.stderr)
         sys.exit(1)
