@@ -80,3 +80,9 @@ def _has_cuda_gpu():
 
 if _has_cuda_gpu():
     config.available_features.add("cuda-gpu")
+
+# The mgpu* runtime (lib/GPURuntime) that host code lowered by gpu-to-llvm
+# calls, for mlir-runner -shared-libs.
+config.substitutions.append(
+    ("%mica_cuda_runtime",
+     os.path.join(config.mica_obj_root, "lib", "libmica_cuda_runtime.so")))

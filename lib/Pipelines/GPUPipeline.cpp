@@ -152,6 +152,8 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
   if (options.fastMath)
     pm.addNestedPass<func::FuncOp>(createMicaMathApproximation());
+  if (options.managedMemory)
+    pm.addNestedPass<func::FuncOp>(createMicaGPUManagedMemory());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMicaGPUMergeModules());
   if (!options.toBinary || !arch)

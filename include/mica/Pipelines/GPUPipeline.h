@@ -80,6 +80,12 @@ struct MicaGPUPipelineOptions
                      "kernels (default: $CUDA_HOME, $CUDA_PATH or "
                      "/usr/local/cuda when present)"),
       llvm::cl::init("")};
+  Option<bool> managedMemory{
+      *this, "managed-memory",
+      llvm::cl::desc("Host buffers as CUDA managed memory "
+                     "(mica-gpu-managed-memory), so the host code lowered by "
+                     "gpu-to-llvm runs with libmica_cuda_runtime.so"),
+      llvm::cl::init(false)};
   Option<bool> toBinary{
       *this, "to-binary",
       llvm::cl::desc("Lower the kernels to NVVM and PTX (gpu.binary); off: "

@@ -207,6 +207,28 @@ def MicaGPUVerifyMapped : Pass<"mica-gpu-verify-mapped", "mlir::func::FuncOp"> {
   }];
 }
 
+def MicaGPUManagedMemory
+    : Pass<"mica-gpu-managed-memory", "mlir::func::FuncOp"> {
+  let summary = "Host buffers as CUDA managed memory (gpu.alloc host_shared)";
+  let description = [{
+    The simplest host memory model that runs: every host `memref.alloc`
+    becomes `gpu.alloc host_shared` (managed memory, read and written by the
+    kernels and by the host code alike), and each constant
+    (`memref.get_global`) or memref argument that a `gpu.launch` uses is
+    copied once into a managed buffer. With `gpu-to-llvm` and
+    `libmica_cuda_runtime.so` the model then runs under mlir-runner; there is
+    no memory planning and no async execution (every launch synchronizes).
+
+    ```mlir
+    %a = memref.alloc() : memref<16x16xf32>
+    // becomes
+    %a = gpu.alloc host_shared () : memref<16x16xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def MicaGPUMergeModules : Pass<"mica-gpu-merge-modules", "mlir::ModuleOp"> {
   let summary = "Put all outlined kernels into one gpu.module";
   let description = [{
