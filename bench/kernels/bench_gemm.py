@@ -35,6 +35,9 @@ def main():
                     help="untimed pause when switching between the two OpenMP runtimes")
     ap.add_argument("--cases", default="", help="comma-separated case names (default all)")
     ap.add_argument("--regen", action="store_true", help="rewrite the models")
+    ap.add_argument("--compile-flag", action="append", default=[],
+                    help="extra mica-compile flag (repeatable; use another "
+                         "--work, the libraries are not keyed by flags)")
     args = ap.parse_args()
 
     work, compiler, harness, threads = setup(args, "kernels", "mica-bench-gemm")
@@ -56,7 +59,8 @@ def main():
             lib = os.path.join(work, f"{name}.t{n}.so")
             if newer(lib, mlir, compiler):
                 continue
-            run([compiler, mlir, "-o", lib, f"--threads={n}"])
+            run([compiler, mlir, "-o", lib, f"--threads={n}"] +
+                args.compile_flag)
 
     def harness_args(n):
         cmd = ["--dir", work, "--threads", str(n), "--rounds", str(args.rounds),

@@ -141,9 +141,10 @@ class KernelEmitter {
 public:
   KernelEmitter(RewriterBase &rewriter, linalg::LinalgOp op,
                 const Contraction &c, unsigned threads, bool packWeights,
-                int64_t minParallelMacs)
+                int64_t minParallelMacs, int64_t colSplitRatio)
       : rw(rewriter), op(op), c(c), threads(threads), loc(op.getLoc()),
-        packWeights(packWeights), minParallelMacs(minParallelMacs) {}
+        packWeights(packWeights), minParallelMacs(minParallelMacs),
+        colSplitRatio(colSplitRatio) {}
 
   /// Replaces `op` by its kernel (every contraction analyze() accepts has
   /// one).
@@ -183,6 +184,9 @@ private:
   Location loc;
   bool packWeights;
   int64_t minParallelMacs;
+  /// Split B's columns over threads when N >= colSplitRatio * M: B is then
+  /// the larger operand and each thread streams only its share of it.
+  int64_t colSplitRatio;
   ContractionStrategy s;
   Value a, b, k;
   bool packed = false;
@@ -380,9 +384,12 @@ void KernelEmitter::run() {
         staticB >= static_cast<int64_t>(threads))
       split = Batch;
     else if (!ShapedType::isDynamic(staticM) &&
-             staticM < static_cast<int64_t>(threads) * s.mr &&
              !ShapedType::isDynamic(staticN) &&
-             staticN >= static_cast<int64_t>(threads) * s.nr())
+             staticN >= static_cast<int64_t>(threads) * s.nr() &&
+             (staticM < static_cast<int64_t>(threads) * s.mr ||
+              (colSplitRatio > 0 && staticN >= colSplitRatio * staticM)))
+      // Too few rows to share, or B (K x N) dominates A (M x K): each
+      // thread streams its own column panels of B once.
       split = Cols;
     Value total = split == Batch ? bCnt : split == Rows ? rows : cols;
     int64_t unit = split == Batch ? 1 : split == Rows ? s.mr : s.nr();
@@ -442,7 +449,8 @@ struct MicaCPUContractionPass
                          << why;
         continue;
       }
-      KernelEmitter(rewriter, op, *c, threads, packWeights, minParallelMacs)
+      KernelEmitter(rewriter, op, *c, threads, packWeights, minParallelMacs,
+                    colSplitRatio)
           .run();
     }
   }

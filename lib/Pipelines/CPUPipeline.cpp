@@ -72,6 +72,7 @@ void mica::buildMicaCPUPipeline(OpPassManager &pm,
     contraction.threads = options.threads;
     contraction.packWeights = options.packWeights;
     contraction.minParallelMacs = options.minParallelMacs;
+    contraction.colSplitRatio = options.colSplitRatio;
     pm.addPass(createMicaCPUContraction(contraction));
   }
   if (options.vectorize) {

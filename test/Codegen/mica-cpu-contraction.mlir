@@ -1,6 +1,9 @@
 // RUN: mica-opt %s --split-input-file --mica-cpu-contraction -verify-diagnostics | FileCheck %s
 // RUN: mica-opt %s --split-input-file --mica-cpu-contraction="threads=2 min-parallel-macs=0" -verify-diagnostics | FileCheck %s --check-prefix=THREADS
 // RUN: mica-opt %s --split-input-file --mica-cpu-contraction=pack-weights=0 -verify-diagnostics | FileCheck %s --check-prefix=NOPACK
+// Threads split A's rows, or B's columns once N >= col-split-ratio * M:
+// RUN: mica-opt %s --split-input-file --mica-cpu-contraction="threads=2 min-parallel-macs=0 col-split-ratio=8" -verify-diagnostics | FileCheck %s --check-prefix=SPLIT-ROWS
+// RUN: mica-opt %s --split-input-file --mica-cpu-contraction="threads=2 min-parallel-macs=0 col-split-ratio=4" -verify-diagnostics | FileCheck %s --check-prefix=SPLIT-COLS
 
 // A constant B is packed into [N/32][K][32] panels; the kernel is an 8x32
 // register tile (16 vector<16xf32> accumulators) over the K loop.
@@ -17,6 +20,10 @@
 // THREADS-LABEL: func.func @packed
 // THREADS: scf.forall (%{{.*}}) in (2) shared_outs
 // THREADS: tensor.parallel_insert_slice
+// SPLIT-ROWS-LABEL: func.func @packed
+// SPLIT-ROWS: arith.ceildivui %c16, %c8
+// SPLIT-COLS-LABEL: func.func @packed
+// SPLIT-COLS: arith.ceildivui %c64, %c32
 // NOPACK-LABEL: func.func @packed
 // NOPACK-NOT: packed_weights
 // NOPACK: vector.fma

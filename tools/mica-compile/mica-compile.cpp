@@ -91,6 +91,11 @@ static cl::opt<int64_t> minParallelMacs(
     cl::desc("Contractions below this many multiply-accumulates run on one "
              "thread"),
     cl::cat(category));
+static cl::opt<int64_t> colSplitRatio(
+    "col-split-ratio", cl::init(0),
+    cl::desc("Threaded matmuls split B's columns (not A's rows) when N >= "
+             "this * M (0: only when M is too small to share)"),
+    cl::cat(category));
 static cl::opt<bool> fastMath("fast-math", cl::init(true),
                               cl::desc("Polynomial exp/tanh/erf"),
                               cl::cat(category));
@@ -192,6 +197,7 @@ int main(int argc, char **argv) {
   options.entry = entry;
   options.threads = threads;
   options.minParallelMacs = minParallelMacs;
+  options.colSplitRatio = colSplitRatio;
   options.recognizeLSTM = recognizeLSTM;
   options.fuseBert = fuseBert;
   options.combineParallelDense = combineParallelDense;

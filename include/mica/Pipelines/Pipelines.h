@@ -42,6 +42,11 @@ struct MicaCPUPipelineOptions
       llvm::cl::desc("Contractions below this many multiply-accumulates run "
                      "on one thread"),
       llvm::cl::init(262144)};
+  Option<int64_t> colSplitRatio{
+      *this, "col-split-ratio",
+      llvm::cl::desc("Threaded contractions split B's columns when N >= this "
+                     "* M (0: only when M is too small)"),
+      llvm::cl::init(0)};
   Option<bool> recognizeLSTM{*this, "recognize-lstm",
                              llvm::cl::desc("Run mica-recognize-lstm"),
                              llvm::cl::init(true)};
