@@ -34,13 +34,6 @@ struct MicaGPUMergeModulesPass
                                  "are attached";
         return signalPassFailure();
       }
-      if (!llvm::all_of(
-              gpuModule.getBody()->getOperations(),
-              [](Operation &op) { return isa<gpu::GPUFuncOp>(op); })) {
-        gpuModule.emitError()
-            << "mica-gpu-merge-modules: expected only gpu.func kernels";
-        return signalPassFailure();
-      }
     }
     OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
     auto merged = gpu::GPUModuleOp::create(builder, module.getLoc(),
@@ -51,17 +44,34 @@ struct MicaGPUMergeModulesPass
     llvm::DenseMap<Attribute, SymbolRefAttr> renamed;
     for (gpu::GPUModuleOp gpuModule : modules) {
       StringRef moduleSym = gpuModule.getSymName();
-      for (auto func : llvm::make_early_inc_range(
-               gpuModule.getBody()->getOps<gpu::GPUFuncOp>())) {
-        SymbolRefAttr oldRef =
-            SymbolRefAttr::get(gpuModule.getSymNameAttr(),
-                               {FlatSymbolRefAttr::get(func.getNameAttr())});
-        func->moveBefore(mergedBody, mergedBody->end());
-        // Module names are unique in `module`, so they are unique here too.
-        SymbolTable::setSymbolName(func, moduleSym);
-        renamed[oldRef] =
-            SymbolRefAttr::get(merged.getSymNameAttr(),
-                               {FlatSymbolRefAttr::get(func.getNameAttr())});
+      for (Operation &op :
+           llvm::make_early_inc_range(gpuModule.getBody()->getOperations())) {
+        auto func = dyn_cast<gpu::GPUFuncOp>(op);
+        if (func && func.isKernel()) {
+          SymbolRefAttr oldRef =
+              SymbolRefAttr::get(gpuModule.getSymNameAttr(),
+                                 {FlatSymbolRefAttr::get(func.getNameAttr())});
+          func->moveBefore(mergedBody, mergedBody->end());
+          // Module names are unique in `module`, so they are unique here too.
+          SymbolTable::setSymbolName(func, moduleSym);
+          renamed[oldRef] =
+              SymbolRefAttr::get(merged.getSymNameAttr(),
+                                 {FlatSymbolRefAttr::get(func.getNameAttr())});
+          continue;
+        }
+        // Helpers (e.g. convert-math-to-funcs functions) that outlining
+        // cloned into every module calling them: keep one copy.
+        auto name =
+            op.getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
+        if (!name) {
+          op.emitError() << "mica-gpu-merge-modules: unexpected op in a "
+                            "gpu.module";
+          return signalPassFailure();
+        }
+        if (SymbolTable::lookupSymbolIn(merged, name))
+          op.erase();
+        else
+          op.moveBefore(mergedBody, mergedBody->end());
       }
     }
     module.walk([&](gpu::LaunchFuncOp launch) {

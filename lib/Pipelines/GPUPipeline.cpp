@@ -154,6 +154,9 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createMicaMathApproximation());
   if (options.managedMemory)
     pm.addNestedPass<func::FuncOp>(createMicaGPUManagedMemory());
+  // Integer powers (math.ipowi/fpowi) as functions that outlining copies
+  // into the kernel module.
+  pm.addPass(createConvertMathToFuncs());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMicaGPUMergeModules());
   if (!options.toBinary || !arch)

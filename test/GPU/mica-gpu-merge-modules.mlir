@@ -40,3 +40,36 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A helper that outlining cloned into both modules (convert-math-to-funcs'
+// integer power) is kept once.
+// CHECK-LABEL: func.func @host2
+// CHECK: gpu.module @mica_kernels {
+// CHECK-COUNT-1: func.func private @__mlir_math_ipowi_i32
+// CHECK-NOT: @__mlir_math_ipowi_i32
+module attributes {gpu.container_module} {
+  func.func @host2(%m: memref<4xi32>) {
+    %c1 = arith.constant 1 : index
+    gpu.launch_func @g_kernel::@g_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%m : memref<4xi32>)
+    gpu.launch_func @g_kernel_0::@g_kernel blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%m : memref<4xi32>)
+    return
+  }
+  gpu.module @g_kernel {
+    func.func private @__mlir_math_ipowi_i32(%a: i32, %b: i32) -> i32 {
+      return %a : i32
+    }
+    gpu.func @g_kernel(%arg0: memref<4xi32>) kernel {
+      gpu.return
+    }
+  }
+  gpu.module @g_kernel_0 {
+    func.func private @__mlir_math_ipowi_i32(%a: i32, %b: i32) -> i32 {
+      return %a : i32
+    }
+    gpu.func @g_kernel(%arg0: memref<4xi32>) kernel {
+      gpu.return
+    }
+  }
+}

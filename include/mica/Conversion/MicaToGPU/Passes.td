@@ -234,8 +234,9 @@ def MicaGPUMergeModules : Pass<"mica-gpu-merge-modules", "mlir::ModuleOp"> {
   let description = [{
     `gpu-kernel-outlining` makes one `gpu.module` per kernel. This pass moves
     every kernel into a single `gpu.module @mica_kernels` (each kernel takes
-    the name of its old module, which is unique) and updates the
-    `gpu.launch_func` symbols, so the whole model is one PTX module: one
+    the name of its old module, which is unique; helper functions cloned
+    into several modules are kept once) and updates the `gpu.launch_func`
+    symbols, so the whole model is one PTX module: one
     `cuModuleLoadData`, and one file that `ptxas` assembles.
 
     ```mlir
