@@ -5,9 +5,11 @@
 //===----------------------------------------------------------------------===//
 //
 // Upstream tiling (scf::tileUsingSCF) to block and warp scf.forall loops and a
-// K loop, upstream vectorization of the 16x16x16 tile, and the upstream vector
-// patterns that fold it into the vector.contract that convert-vector-to-gpu
-// turns into gpu.subgroup_mma_* after bufferization.
+// K loop, upstream vectorization of the warp tile (16x16x16 for WMMA, 16x8x16
+// for mma.sync), the upstream vector patterns that fold it into one
+// vector.contract, and upstream hoisting of the accumulator out of the K loop.
+// mica-gpu-vector-to-mma turns the contract into gpu.subgroup_mma_* or
+// nvgpu.mma.sync after bufferization and mapping.
 //
 //===----------------------------------------------------------------------===//
 
@@ -328,6 +330,19 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
   return cast<scf::ForallOp>(blockLoop);
 }
 
+void mica::hoistTensorCoreAccumulators(RewriterBase &rewriter,
+                                       Operation *root) {
+  SmallVector<scf::ForOp> kLoops;
+  root->walk([&](scf::ForOp loop) {
+    if (loop->removeAttr(kAccumulatorLoop))
+      kLoops.push_back(loop);
+  });
+  // Upstream hoisting of the loop-invariant transfer_read/transfer_write pair
+  // of the accumulator into a vector iter_arg.
+  for (scf::ForOp loop : kLoops)
+    (void)hoistLoopInvariantSubsets(rewriter, loop);
+}
+
 void mica::populateTensorCoreContractPatterns(RewritePatternSet &patterns) {
   vector::populateVectorReductionToContractPatterns(patterns);
   vector::populateFoldArithExtensionPatterns(patterns);
@@ -384,16 +399,7 @@ struct MicaGPUTileContractionsPass
     mica::populateTensorCoreContractPatterns(patterns);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();
-    // The accumulator tile stays in registers across K: upstream hoisting of
-    // the loop-invariant transfer_read/transfer_write pair into a vector
-    // iter_arg (an mma_matrix iter_arg after convert-vector-to-gpu).
-    SmallVector<scf::ForOp> kLoops;
-    func.walk([&](scf::ForOp loop) {
-      if (loop->removeAttr(kAccumulatorLoop))
-        kLoops.push_back(loop);
-    });
-    for (scf::ForOp loop : kLoops)
-      (void)hoistLoopInvariantSubsets(rewriter, loop);
+    mica::hoistTensorCoreAccumulators(rewriter, func);
   }
 };
 } // namespace

@@ -94,12 +94,19 @@ std::string getTensorCoreShapeMismatch(mlir::linalg::LinalgOp op);
 std::string getTensorCoreMismatch(mlir::linalg::LinalgOp op);
 
 /// Tiles one TensorCore-eligible contraction to blocks, warps and K steps of
-/// 16 and vectorizes the 16x16x16 tile (see mica-gpu-tile-contractions).
-/// Returns the block-level scf.forall.
+/// 16 and vectorizes the warp tile (see mica-gpu-tile-contractions); marks
+/// the K loop for hoistTensorCoreAccumulators. Returns the block-level
+/// scf.forall.
 mlir::FailureOr<mlir::scf::ForallOp>
 tileContractionForTensorCores(mlir::RewriterBase &rewriter,
                               mlir::linalg::LinalgOp op,
                               const GPUArchInfo &arch);
+
+/// After populateTensorCoreContractPatterns: hoists the accumulator of every
+/// K loop marked by tileContractionForTensorCores out of the loop (a vector
+/// iter_arg, kept in registers).
+void hoistTensorCoreAccumulators(mlir::RewriterBase &rewriter,
+                                 mlir::Operation *root);
 
 /// Patterns that fold the vectorized 16x16x16 tile into one 2-D
 /// vector.contract with f16 operands (reduction to contract, extension
