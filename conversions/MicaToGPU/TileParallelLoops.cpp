@@ -6,6 +6,7 @@
 
 #include "mica/Conversion/MicaToGPU/MicaToGPU.h"
 
+#include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -22,6 +23,26 @@ namespace {
 struct MicaGPUTileParallelLoopsPass
     : mica::impl::MicaGPUTileParallelLoopsBase<MicaGPUTileParallelLoopsPass> {
   using Base::Base;
+
+  /// Processors for `rank` loop dims, innermost first on x.
+  SmallVector<gpu::ParallelLoopDimMappingAttr> mapping(unsigned rank,
+                                                       bool blocks) {
+    MLIRContext *ctx = &getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
+    SmallVector<gpu::ParallelLoopDimMappingAttr> result;
+    for (unsigned d = 0; d < rank; ++d) {
+      unsigned fromInner = rank - 1 - d;
+      gpu::Processor processor = gpu::Processor::Sequential;
+      if (blocks && fromInner < 3)
+        processor = static_cast<gpu::Processor>(
+            static_cast<unsigned>(gpu::Processor::BlockX) + fromInner);
+      else if (!blocks && fromInner == 0)
+        processor = gpu::Processor::ThreadX;
+      result.push_back(
+          gpu::ParallelLoopDimMappingAttr::get(ctx, processor, id, id));
+    }
+    return result;
+  }
 
   void runOnOperation() override {
     if (blockSize < 1 || blockSize > 1024) {
@@ -51,7 +72,14 @@ struct MicaGPUTileParallelLoopsPass
       if (lb && ub && step && *step > 0)
         inner = std::clamp<int64_t>((*ub - *lb + *step - 1) / *step, 1, inner);
       sizes.back() = inner;
-      scf::tileParallelLoop(loop, sizes, /*noMinMaxBounds=*/false);
+      auto [outer, threads] =
+          scf::tileParallelLoop(loop, sizes, /*noMinMaxBounds=*/false);
+      // Innermost dim: tiles on block x, tile elements on thread x; the next
+      // outer dims on blocks y, z; the rest (and the unit dims of the tile)
+      // sequential. Upstream gpu-map-parallel-loops leaves mapped loops
+      // alone; its greedy order would give thread x to a unit dim.
+      (void)gpu::setMappingAttr(outer, mapping(outer.getNumLoops(), true));
+      (void)gpu::setMappingAttr(threads, mapping(threads.getNumLoops(), false));
     }
     // Fold the tile arithmetic (steps, affine.min bounds) to constants so
     // convert-parallel-loops-to-gpu sees static launch bounds; no patterns:

@@ -13,6 +13,10 @@
 // CHECK: %[[N:.*]] = affine.min #{{.*}}(%[[C128]], %c300, %[[J]])
 // CHECK: scf.parallel (%{{.*}}, %{{.*}}) = ({{.*}}) to (%c1, %[[N]])
 // CHECK: math.exp
+// The tile's elements on threads in x (its unit row dim sequential), the
+// tiles on blocks in x, the rows on blocks in y.
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = sequential{{.*}}>, #gpu.loop_dim_map<processor = thread_x{{.*}}>]}
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_y{{.*}}>, #gpu.loop_dim_map<processor = block_x{{.*}}>]}
 // B64-LABEL: func.func @elementwise
 // B64: step (%c1, %c64)
 func.func @elementwise(%x: memref<16x300xf32>, %y: memref<16x300xf32>) {

@@ -169,9 +169,10 @@ def MicaGPUTileParallelLoops
     The SIMT path: every outermost `scf.parallel` outside a `gpu.launch`
     (from `convert-linalg-to-parallel-loops`) is tiled by upstream
     `scf::tileParallelLoop` with `block-size` in its innermost dim and 1 in
-    the others, so that `gpu-map-parallel-loops` puts the tiles on thread
-    blocks and the `block-size` iterations of a tile on consecutive threads
-    (coalesced accesses). A reduction (softmax, layer norm, reduce ops) stays
+    the others, and mapped (`gpu::setMappingAttr`): the innermost dim's tiles
+    on blocks in x and its `block-size` elements on threads in x
+    (consecutive threads, coalesced accesses), the next two outer dims on
+    blocks in y and z, every other dim sequential in the kernel. A reduction (softmax, layer norm, reduce ops) stays
     a sequential loop per thread: one thread per output element or row.
 
     ```mlir
@@ -186,6 +187,7 @@ def MicaGPUTileParallelLoops
            "Threads per block of the SIMT kernels">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::gpu::GPUDialect",
                            "mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect"];
 }
