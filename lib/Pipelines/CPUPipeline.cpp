@@ -21,35 +21,42 @@
 
 using namespace mlir;
 
-void mica::buildMicaCPUPipeline(OpPassManager &pm,
-                                const MicaCPUPipelineOptions &options) {
-  // Graph level: shapes, rewrites (optionally reported).
+void mica::addMicaGraphPasses(OpPassManager &pm, StringRef entry,
+                              ArrayRef<std::string> argShapes,
+                              bool recognizeLSTM, bool fuseBert,
+                              bool combineParallelDense,
+                              StringRef fusionReport) {
   MicaRefineShapesOptions refine;
-  refine.entry = options.entry;
-  refine.argShapes.assign(options.argShapes.begin(), options.argShapes.end());
+  refine.entry = entry.str();
+  refine.argShapes.assign(argShapes.begin(), argShapes.end());
   pm.addPass(createMicaRefineShapes(refine));
   pm.addPass(createCanonicalizerPass());
-  if (!options.fusionReport.empty()) {
+  if (!fusionReport.empty()) {
     MicaFusionReportOptions report;
-    report.format = options.fusionReport;
-    report.recognizeLSTM = options.recognizeLSTM;
-    report.fuseBert = options.fuseBert;
-    report.combineParallelDense = options.combineParallelDense;
+    report.format = fusionReport.str();
+    report.recognizeLSTM = recognizeLSTM;
+    report.fuseBert = fuseBert;
+    report.combineParallelDense = combineParallelDense;
     pm.addPass(createMicaFusionReport(report));
   } else {
-    if (options.recognizeLSTM)
+    if (recognizeLSTM)
       pm.addNestedPass<func::FuncOp>(
           createMicaRecognizeLSTM(MicaRecognizeLSTMOptions{/*remarks=*/false}));
-    if (options.fuseBert)
+    if (fuseBert)
       pm.addNestedPass<func::FuncOp>(
           createMicaFuseBert(MicaFuseBertOptions{/*remarks=*/false}));
-    if (options.combineParallelDense) {
+    if (combineParallelDense) {
       MicaCombineParallelDenseOptions combine;
       combine.remarks = false;
       pm.addNestedPass<func::FuncOp>(createMicaCombineParallelDense(combine));
     }
   }
   pm.addPass(createCanonicalizerPass());
+}
+
+void mica::buildMicaCPUPipeline(OpPassManager &pm,
+                                const MicaCPUPipelineOptions &options) {
+  addMicaGraphPasses(pm, options);
 
   // External kernels (oneDNN) for the ops --extern chooses.
   if (options.externKernels != "none" || options.precision != "fp32") {

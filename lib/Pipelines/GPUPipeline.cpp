@@ -63,44 +63,12 @@ static std::string findCUDAToolkit(StringRef path) {
   return "";
 }
 
-/// The graph-level prefix shared with the CPU pipeline: shapes, rewrites.
-static void addGraphPasses(OpPassManager &pm,
-                           const mica::MicaGPUPipelineOptions &options) {
-  mica::MicaRefineShapesOptions refine;
-  refine.entry = options.entry;
-  refine.argShapes.assign(options.argShapes.begin(), options.argShapes.end());
-  pm.addPass(mica::createMicaRefineShapes(refine));
-  pm.addPass(createCanonicalizerPass());
-  if (!options.fusionReport.empty()) {
-    mica::MicaFusionReportOptions report;
-    report.format = options.fusionReport;
-    report.recognizeLSTM = options.recognizeLSTM;
-    report.fuseBert = options.fuseBert;
-    report.combineParallelDense = options.combineParallelDense;
-    pm.addPass(mica::createMicaFusionReport(report));
-  } else {
-    if (options.recognizeLSTM)
-      pm.addNestedPass<func::FuncOp>(mica::createMicaRecognizeLSTM(
-          mica::MicaRecognizeLSTMOptions{/*remarks=*/false}));
-    if (options.fuseBert)
-      pm.addNestedPass<func::FuncOp>(mica::createMicaFuseBert(
-          mica::MicaFuseBertOptions{/*remarks=*/false}));
-    if (options.combineParallelDense) {
-      mica::MicaCombineParallelDenseOptions combine;
-      combine.remarks = false;
-      pm.addNestedPass<func::FuncOp>(
-          mica::createMicaCombineParallelDense(combine));
-    }
-  }
-  pm.addPass(createCanonicalizerPass());
-}
-
 void mica::buildMicaGPUPipeline(OpPassManager &pm,
                                 const MicaGPUPipelineOptions &options) {
   std::optional<GPUArchInfo> arch = lookupGPUArch(options.gpuArch);
   if (arch)
     arch = withMMAKind(*arch, options.mma);
-  addGraphPasses(pm, options);
+  addMicaGraphPasses(pm, options);
 
   // Tensor level: linalg, mixed precision, fusion, TensorCore tiles.
   pm.addPass(createConvertMicaToLinalg());

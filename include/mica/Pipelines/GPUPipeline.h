@@ -14,6 +14,8 @@
 #ifndef MICA_PIPELINES_GPUPIPELINE_H
 #define MICA_PIPELINES_GPUPIPELINE_H
 
+#include "mica/Pipelines/Pipelines.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -23,7 +25,7 @@ namespace mica {
 
 /// Options of the GPU pipeline.
 struct MicaGPUPipelineOptions
-    : public mlir::PassPipelineOptions<MicaGPUPipelineOptions> {
+    : public MicaGraphPipelineOptions<MicaGPUPipelineOptions> {
   Option<std::string> gpuArch{
       *this, "gpu-arch",
       llvm::cl::desc("NVIDIA target: sm_70, sm_75, sm_80, sm_86, sm_89, "
@@ -39,28 +41,6 @@ struct MicaGPUPipelineOptions
       llvm::cl::desc("TensorCore instructions: auto (WMMA before sm_80, "
                      "mma.sync m16n8k16 from sm_80), wmma, mma.sync"),
       llvm::cl::init("auto")};
-  Option<std::string> entry{
-      *this, "entry",
-      llvm::cl::desc("Model function (default: main or the only one)"),
-      llvm::cl::init("")};
-  ListOption<std::string> argShapes{
-      *this, "arg-shapes",
-      llvm::cl::desc("Pin entry argument shapes before compiling, as "
-                     "index:AxBxC")};
-  Option<bool> recognizeLSTM{*this, "recognize-lstm",
-                             llvm::cl::desc("Run mica-recognize-lstm"),
-                             llvm::cl::init(true)};
-  Option<bool> fuseBert{*this, "fuse-bert",
-                        llvm::cl::desc("Run mica-fuse-bert"),
-                        llvm::cl::init(true)};
-  Option<bool> combineParallelDense{
-      *this, "combine-parallel-dense",
-      llvm::cl::desc("Run mica-combine-parallel-dense"), llvm::cl::init(true)};
-  Option<std::string> fusionReport{
-      *this, "fusion-report",
-      llvm::cl::desc("Print the fusion report of the graph rewrites: "
-                     "'' (no), 'text' or 'json' (to stderr)"),
-      llvm::cl::init("")};
   Option<int64_t> blockSize{
       *this, "block-size",
       llvm::cl::desc("Threads per block of the SIMT (elementwise, "

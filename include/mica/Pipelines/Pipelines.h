@@ -21,9 +21,16 @@
 
 namespace mica {
 
-/// Options of the CPU pipeline (mica dialect on tensors -> LLVM dialect).
-struct MicaCPUPipelineOptions
-    : public mlir::PassPipelineOptions<MicaCPUPipelineOptions> {
+/// The graph-level options every Mica pipeline starts with: entry and
+/// argument shapes, the three graph rewrites, the fusion report. Pipeline
+/// option structs derive from this (CRTP) and add their own.
+template <typename Derived>
+struct MicaGraphPipelineOptions : public mlir::PassPipelineOptions<Derived> {
+  template <typename T>
+  using Option = mlir::detail::PassOptions::Option<T>;
+  template <typename T>
+  using ListOption = mlir::detail::PassOptions::ListOption<T>;
+
   Option<std::string> entry{
       *this, "entry",
       llvm::cl::desc("Model function (default: main or the only one)"),
@@ -32,6 +39,41 @@ struct MicaCPUPipelineOptions
       *this, "arg-shapes",
       llvm::cl::desc("Pin entry argument shapes before compiling, as "
                      "index:AxBxC (? keeps a dim dynamic)")};
+  Option<bool> recognizeLSTM{*this, "recognize-lstm",
+                             llvm::cl::desc("Run mica-recognize-lstm"),
+                             llvm::cl::init(true)};
+  Option<bool> fuseBert{*this, "fuse-bert",
+                        llvm::cl::desc("Run mica-fuse-bert"),
+                        llvm::cl::init(true)};
+  Option<bool> combineParallelDense{
+      *this, "combine-parallel-dense",
+      llvm::cl::desc("Run mica-combine-parallel-dense"), llvm::cl::init(true)};
+  Option<std::string> fusionReport{
+      *this, "fusion-report",
+      llvm::cl::desc("Print the fusion report of the graph rewrites: "
+                     "'' (no), 'text' or 'json' (to stderr)"),
+      llvm::cl::init("")};
+};
+
+/// Appends the graph-level stage shared by the pipelines: mica-refine-shapes
+/// (entry, argument shapes), the graph rewrites (without remarks, or as
+/// mica-fusion-report when `fusionReport` is set), canonicalization.
+void addMicaGraphPasses(mlir::OpPassManager &pm, llvm::StringRef entry,
+                        llvm::ArrayRef<std::string> argShapes,
+                        bool recognizeLSTM, bool fuseBert,
+                        bool combineParallelDense,
+                        llvm::StringRef fusionReport);
+template <typename Derived>
+void addMicaGraphPasses(mlir::OpPassManager &pm,
+                        const MicaGraphPipelineOptions<Derived> &options) {
+  addMicaGraphPasses(pm, options.entry, options.argShapes,
+                     options.recognizeLSTM, options.fuseBert,
+                     options.combineParallelDense, options.fusionReport);
+}
+
+/// Options of the CPU pipeline (mica dialect on tensors -> LLVM dialect).
+struct MicaCPUPipelineOptions
+    : public MicaGraphPipelineOptions<MicaCPUPipelineOptions> {
   Option<unsigned> threads{
       *this, "threads",
       llvm::cl::desc("Threads the contraction kernels split into (OpenMP); "
@@ -47,20 +89,6 @@ struct MicaCPUPipelineOptions
       llvm::cl::desc("Threaded contractions split B's columns when N >= this "
                      "* M (0: only when M is too small)"),
       llvm::cl::init(0)};
-  Option<bool> recognizeLSTM{*this, "recognize-lstm",
-                             llvm::cl::desc("Run mica-recognize-lstm"),
-                             llvm::cl::init(true)};
-  Option<bool> fuseBert{*this, "fuse-bert",
-                        llvm::cl::desc("Run mica-fuse-bert"),
-                        llvm::cl::init(true)};
-  Option<bool> combineParallelDense{
-      *this, "combine-parallel-dense",
-      llvm::cl::desc("Run mica-combine-parallel-dense"), llvm::cl::init(true)};
-  Option<std::string> fusionReport{
-      *this, "fusion-report",
-      llvm::cl::desc("Print the fusion report of the graph rewrites: "
-                     "'' (no), 'text' or 'json' (to stderr)"),
-      llvm::cl::init("")};
   Option<bool> contractionKernels{
       *this, "contraction-kernels",
       llvm::cl::desc("Generate register-blocked matmul kernels "
