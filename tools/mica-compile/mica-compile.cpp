@@ -92,7 +92,7 @@ static cl::opt<int64_t> minParallelMacs(
              "thread"),
     cl::cat(category));
 static cl::opt<int64_t> colSplitRatio(
-    "col-split-ratio", cl::init(0),
+    "col-split-ratio", cl::init(32),
     cl::desc("Threaded matmuls split B's columns (not A's rows) when N >= "
              "this * M (0: only when M is too small to share)"),
     cl::cat(category));

@@ -46,7 +46,7 @@ def MicaCPUContraction : Pass<"mica-cpu-contraction", "mlir::ModuleOp"> {
            /*default=*/"262144",
            "Contractions with fewer multiply-accumulates (dynamic dims "
            "counted as 1024) run on one thread: a fork/join costs more">,
-    Option<"colSplitRatio", "col-split-ratio", "int64_t", /*default=*/"0",
+    Option<"colSplitRatio", "col-split-ratio", "int64_t", /*default=*/"32",
            "Threads also split the columns of B instead of the rows of A "
            "when N >= this * M (B dominates the traffic); 0: only when M "
            "is too small to share">,
