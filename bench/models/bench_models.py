@@ -152,6 +152,13 @@ class Model:
         self.variants = {}        # "mica" / "mica_norw" -> Variant
         self.ort = Side("ORT")
 
+    def add_variant(self, key, label, flags):
+        """A Mica build of this model with extra mica-compile `flags`, its
+        library at DIR/KEY.so."""
+        self.variants[key] = Variant(label,
+                                     os.path.join(self.dir, key + ".so"),
+                                     flags)
+
     def input_shapes(self):
         return ",".join(f"{n}=" + "x".join(str(d) for d in a.shape)
                         for n, a in self.inputs)
@@ -505,22 +512,15 @@ def main():
                 continue
             m = Model(n, work)
             models.append(m)
-            m.variants["mica"] = Variant(
-                "Mica", os.path.join(m.dir, "mica.so"), [])
+            m.add_variant("mica", "Mica", [])
             if args.rewrites_off:
-                m.variants["mica_norw"] = Variant(
-                    "Mica no-rewrites", os.path.join(m.dir, "mica_norw.so"),
-                    NO_REWRITES)
+                m.add_variant("mica_norw", "Mica no-rewrites", NO_REWRITES)
             if args.per_rewrite:
                 for flag, key in SINGLE_REWRITES:
-                    m.variants[key] = Variant(
-                        f"Mica without {flag}",
-                        os.path.join(m.dir, key + ".so"), [f"--{flag}=0"])
+                    m.add_variant(key, f"Mica without {flag}", [f"--{flag}=0"])
             for ext in [e for e in args.extern.split(",") if e]:
-                key = "mica_extern_" + re.sub(r"[^a-z0-9]", "_", ext)
-                m.variants[key] = Variant(
-                    f"Mica --extern={ext}", os.path.join(m.dir, key + ".so"),
-                    [f"--extern={ext}"])
+                m.add_variant("mica_extern_" + re.sub(r"[^a-z0-9]", "_", ext),
+                              f"Mica --extern={ext}", [f"--extern={ext}"])
             setup(m, args, modules, tmp, specs)
 
         for r in range(args.rounds):

@@ -91,15 +91,6 @@ static std::string typeString(Type t) {
   return s;
 }
 
-/// Importers name model nodes with a NameLoc (inside a FusedLoc).
-static bool hasNameLoc(Location loc) {
-  if (isa<NameLoc>(loc))
-    return true;
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    return llvm::any_of(fused.getLocations(), hasNameLoc);
-  return false;
-}
-
 static ExternDecision decideLSTM(LSTMOp op, const ExternSelection &sel) {
   ExternDecision d{true, false, ""};
   if (!sel.lstm && !sel.automatic) {
@@ -449,7 +440,7 @@ void buildExternInit(ModuleOp module) {
   SmallVector<func::CallOp> calls;
   module.walk([&](func::CallOp call) {
     if (call.getCallee() == kLSTMFn || call.getCallee() == kMatmulFn)
-      call->getNumOperands() > 4 ? calls.push_back(call) : void();
+      calls.push_back(call);
   });
   OpBuilder b(module.getContext());
   func::FuncOp init;
@@ -565,10 +556,8 @@ struct ConvertMicaToRuntimePass
         if (!d.considered)
           return;
         // No "see current operation" note: name the model node instead.
-        InFlightDiagnostic diag = emitRemark(op->getLoc());
-        diag << op->getName() << " -> " << d.reason;
-        if (hasNameLoc(op->getLoc()))
-          diag << " [node '" << FusionReport::nodeName(op->getLoc()) << "']";
+        emitRemark(op->getLoc()) << op->getName() << " -> " << d.reason
+                                  << FusionReport::nodeSuffix(op->getLoc());
       });
     RewritePatternSet patterns(&getContext());
     populateMicaToRuntimePatterns(patterns, sel);

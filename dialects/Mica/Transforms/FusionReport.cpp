@@ -64,14 +64,16 @@ static bool hasNodeName(Location loc) {
   return false;
 }
 
+std::string FusionReport::nodeSuffix(Location loc) {
+  return hasNodeName(loc) ? " [node '" + nodeName(loc) + "']" : "";
+}
+
 void FusionReport::emitRemarks() const {
   for (const Entry &e : records) {
     InFlightDiagnostic diag = emitRemark(e.loc);
     diag << e.rewrite << (e.fired ? ": fused: " : ": not fused: ")
          << e.message;
-    // Importers' locations print as the model file only: name the node.
-    if (hasNodeName(e.loc))
-      diag << " [node '" << e.node << "']";
+    diag << nodeSuffix(e.loc);
   }
 }
 

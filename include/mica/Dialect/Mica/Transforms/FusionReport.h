@@ -61,6 +61,9 @@ public:
   /// The model node a location names (NameLoc, possibly inside a FusedLoc
   /// or CallSiteLoc), or the printed location.
   static std::string nodeName(mlir::Location loc);
+  /// " [node 'NAME']" when `loc` names a model node (importers' locations
+  /// print as the model file only), else "": appended to remarks.
+  static std::string nodeSuffix(mlir::Location loc);
 
 private:
   llvm::SmallVector<Entry> records;
