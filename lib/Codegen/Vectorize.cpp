@@ -78,6 +78,25 @@ std::optional<Sizes> chooseSizes(linalg::GenericOp op, int64_t width,
 struct MicaCPUVectorizePass
     : mica::impl::MicaCPUVectorizeBase<MicaCPUVectorizePass> {
   using Base::Base;
+
+  /// Whether `op`'s tile loops become one scf.forall: several threads, a
+  /// static iteration space of at least min-parallel-elements points, and
+  /// more than one tile to share.
+  bool runsInParallel(linalg::GenericOp op, const Sizes &sizes) const {
+    if (threads <= 1)
+      return false;
+    int64_t points = 1, tiles = 1;
+    for (auto [range, tile] :
+         llvm::zip_equal(op.getStaticLoopRanges(), sizes.tile)) {
+      if (ShapedType::isDynamic(range))
+        return false;
+      points *= range;
+      if (tile)
+        tiles *= llvm::divideCeil(range, tile);
+    }
+    return points >= minParallelElements && tiles > 1;
+  }
+
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> ops;
     getOperation().walk([&](linalg::GenericOp op) {
@@ -120,6 +139,8 @@ struct MicaCPUVectorizePass
       for (int64_t t : sizes->tile)
         tileSizes.push_back(rewriter.getIndexAttr(t));
       options.setTileSizes(tileSizes);
+      if (runsInParallel(op, *sizes))
+        options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
       FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
           rewriter, cast<TilingInterface>(op.getOperation()), options);
       if (failed(tiled))

@@ -83,7 +83,10 @@ void mica::buildMicaCPUPipeline(OpPassManager &pm,
     pm.addPass(createMicaCPUContraction(contraction));
   }
   if (options.vectorize) {
-    pm.addNestedPass<func::FuncOp>(createMicaCPUVectorize());
+    MicaCPUVectorizeOptions vectorize;
+    vectorize.threads = options.threads;
+    vectorize.minParallelElements = options.minParallelElements;
+    pm.addNestedPass<func::FuncOp>(createMicaCPUVectorize(vectorize));
     pm.addPass(createCanonicalizerPass());
   }
   MicaCPUPrepareABIOptions abi;

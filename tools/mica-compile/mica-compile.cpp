@@ -91,6 +91,11 @@ static cl::opt<int64_t> minParallelMacs(
     cl::desc("Contractions below this many multiply-accumulates run on one "
              "thread"),
     cl::cat(category));
+static cl::opt<int64_t> minParallelElements(
+    "min-parallel-elements", cl::init(32768),
+    cl::desc("Elementwise and reduction ops with fewer iteration points run "
+             "on one thread"),
+    cl::cat(category));
 static cl::opt<int64_t> colSplitRatio(
     "col-split-ratio", cl::init(32),
     cl::desc("Threaded matmuls split B's columns (not A's rows) when N >= "
@@ -197,6 +202,7 @@ int main(int argc, char **argv) {
   options.entry = entry;
   options.threads = threads;
   options.minParallelMacs = minParallelMacs;
+  options.minParallelElements = minParallelElements;
   options.colSplitRatio = colSplitRatio;
   options.recognizeLSTM = recognizeLSTM;
   options.fuseBert = fuseBert;

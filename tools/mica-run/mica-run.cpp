@@ -111,6 +111,10 @@ static cl::opt<int64_t> minParallelMacs(
     "min-parallel-macs", cl::init(262144),
     cl::desc("JIT: contractions below this many multiply-accumulates run on "
              "one thread"));
+static cl::opt<int64_t> minParallelElements(
+    "min-parallel-elements", cl::init(32768),
+    cl::desc("JIT: elementwise and reduction ops with fewer iteration points "
+             "run on one thread"));
 static cl::opt<std::string> externKernels(
     "extern", cl::init("none"),
     cl::desc("JIT: ops handed to oneDNN kernels (none, auto, "
@@ -657,7 +661,8 @@ int main(int argc, char **argv) {
            &modelPath, &useReference, &entryName, &testDataDir, &seed,
            &dynamicDimSize, &check, &relTol, &absTol, &outputDir,
            &printOutputs, &benchmarkRuns, &warmupRuns, &compareReference,
-           &rewrites, &specializeShapes, &minParallelMacs})
+           &rewrites, &specializeShapes, &minParallelMacs,
+           &minParallelElements})
     o->addCategory(runCategory);
   // cl::list overloads operator&: register the lists directly.
   inputSpecs.addCategory(runCategory);
@@ -753,6 +758,7 @@ int main(int argc, char **argv) {
   options.entry = entry->getSymName().str();
   options.threads = threads;
   options.minParallelMacs = minParallelMacs;
+  options.minParallelElements = minParallelElements;
   options.recognizeLSTM = rewrites;
   options.fuseBert = rewrites;
   options.combineParallelDense = rewrites;

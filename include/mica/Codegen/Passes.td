@@ -176,6 +176,14 @@ def MicaCPUVectorize : Pass<"mica-cpu-vectorize", "mlir::func::FuncOp"> {
     reduction. Ops the vectorizer rejects stay as tiled scalar loops, which
     is always correct. Contractions are left to `mica-cpu-contraction`.
 
+    With `threads` > 1, the tile loops of an op with a large enough static
+    iteration space (`min-parallel-elements`) are one `scf.forall` instead
+    of an `scf.for` nest (the pipeline turns it into an OpenMP parallel
+    loop): elementwise ops, bias/activation epilogues and the rows of
+    softmax and layer norm then use every thread, like the contractions.
+    Smaller ops, and ops with dynamic dims, keep `scf.for` (a fork/join
+    costs more than they do).
+
     ```mlir
     %r = linalg.generic {iterator_types = ["parallel", "parallel"]} ...
          : tensor<?x768xf32>
@@ -188,6 +196,14 @@ def MicaCPUVectorize : Pass<"mica-cpu-vectorize", "mlir::func::FuncOp"> {
            "Elements per vector in the innermost parallel dim">,
     Option<"maxReduction", "max-reduction", "int64_t", /*default=*/"4096",
            "Largest static reduction size vectorized whole">,
+    Option<"threads", "threads", "int64_t", /*default=*/"1",
+           "Threads: with more than one, the tile loops of an op whose "
+           "static iteration space has at least `min-parallel-elements` "
+           "points are an scf.forall (OpenMP after mica-cpu-pipeline)">,
+    Option<"minParallelElements", "min-parallel-elements", "int64_t",
+           /*default=*/"32768",
+           "Smallest static iteration space (all loops, reduction included) "
+           "whose tile loops run in parallel">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect",

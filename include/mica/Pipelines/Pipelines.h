@@ -76,14 +76,20 @@ struct MicaCPUPipelineOptions
     : public MicaGraphPipelineOptions<MicaCPUPipelineOptions> {
   Option<unsigned> threads{
       *this, "threads",
-      llvm::cl::desc("Threads the contraction kernels split into (OpenMP); "
-                     "1 runs single-threaded without OpenMP"),
+      llvm::cl::desc("Threads the contraction kernels and large "
+                     "elementwise/reduction ops split into (OpenMP); 1 runs "
+                     "single-threaded without OpenMP"),
       llvm::cl::init(1)};
   Option<int64_t> minParallelMacs{
       *this, "min-parallel-macs",
       llvm::cl::desc("Contractions below this many multiply-accumulates run "
                      "on one thread"),
       llvm::cl::init(262144)};
+  Option<int64_t> minParallelElements{
+      *this, "min-parallel-elements",
+      llvm::cl::desc("Elementwise and reduction ops with fewer static "
+                     "iteration points run on one thread"),
+      llvm::cl::init(32768)};
   Option<int64_t> colSplitRatio{
       *this, "col-split-ratio",
       llvm::cl::desc("Threaded contractions split B's columns when N >= this "
