@@ -89,6 +89,11 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createMicaGPUTileContractions(tiling));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Softmax, layer norm, reductions: a warp or block per row.
+  MicaGPUReductionsOptions reductions;
+  reductions.gpuArch = options.gpuArch;
+  reductions.remarks = options.remarks;
+  pm.addNestedPass<func::FuncOp>(createMicaGPUReductions(reductions));
 
   // Buffers (identity layouts at the function boundary; no deallocation
   // yet: the host side is not executed by anything in this pipeline).

@@ -17,9 +17,9 @@
 // compile-time-transposed f16 weights, an f32 accumulator.
 // CHECK-LABEL: func.func @main
 // CHECK: gpu.launch_func @mica_kernels::@[[MM:main_kernel[_0-9]*]] blocks in (%c3, %c1, %c1) threads in (%c32, %c2, %c1)
-// Softmax and the small matmul are SIMT kernels (row max over 32 rows: one
-// block of 32 threads).
-// CHECK: gpu.launch_func @mica_kernels::@{{.*}} blocks in (%c1, %c1, %c1) threads in (%c32, %c1, %c1)
+// The bias, relu and softmax are one mica-gpu-reductions kernel: a warp per
+// row of 48, 4 rows (warps) per block, 8 blocks. The small matmul is SIMT.
+// CHECK: gpu.launch_func @mica_kernels::@{{.*}} blocks in (%c8, %c1, %c1) threads in (%c32, %c4, %c1)
 // CHECK: gpu.module @mica_kernels
 // CHECK: gpu.func @[[MM]](
 // CHECK: %[[C:.*]] = gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf32, "COp">

@@ -58,6 +58,18 @@ struct GPUArchInfo {
 
   /// The N extent of one warp's tile.
   int64_t warpTileN() const { return mmaSync ? 8 : 16; }
+
+  /// Row reductions (mica-gpu-reductions): threads of a block that owns one
+  /// row (a multiple of 32, at most 1024).
+  int64_t rowBlockThreads = 256;
+  /// Rows of at most this many (static) elements are owned by one warp,
+  /// `rowWarpsPerBlock` rows per block.
+  int64_t rowWarpMaxElements = 1024;
+  int64_t rowWarpsPerBlock = 4;
+  /// Rows of more than this many (static) elements are split across blocks
+  /// of `rowSplitChunk` elements each (partial results, then a combine).
+  int64_t rowSplitThreshold = 8192;
+  int64_t rowSplitChunk = 2048;
 };
 
 /// `arch` with its TensorCore instructions chosen by `mma`: "auto" (the
@@ -117,6 +129,30 @@ void populateTensorCoreContractPatterns(mlir::RewritePatternSet &patterns);
 /// to a gpu.launch (see mica-gpu-map-forall).
 mlir::FailureOr<mlir::gpu::LaunchOp>
 mapForallToGPULaunch(mlir::RewriterBase &rewriter, mlir::scf::ForallOp forall);
+
+/// Why the linalg op `op` is not a row reduction that mica-gpu-reductions
+/// turns into a warp/block kernel (empty when it is): one f32 result, one
+/// reduction dim that is the innermost loop, a body that combines the
+/// accumulator with add/mul/max/min, pure scalar arithmetic.
+std::string getRowReductionMismatch(mlir::linalg::LinalgOp op);
+
+/// How mica-gpu-reductions emits its kernels.
+struct RowReductionOptions {
+  /// Emit a remark for every reduction left to the SIMT path, saying why.
+  bool remarks = true;
+  /// Sequential loops over blocks and threads instead of gpu.launch (same
+  /// partition, same combine order): runs on the CPU to check the numerics.
+  bool emulate = false;
+};
+
+/// Rewrites every group of row reductions over the innermost dim and the
+/// elementwise ops that share their rows (softmax, layer norm, reduce ops)
+/// in `func` into kernels where a warp or a block owns a row, or, for long
+/// rows, a partial kernel and a combine kernel (see mica-gpu-reductions).
+/// Returns the number of groups rewritten.
+int64_t mapRowReductionsToGPU(mlir::RewriterBase &rewriter,
+                              mlir::func::FuncOp func, const GPUArchInfo &arch,
+                              const RowReductionOptions &options);
 
 } // namespace mica
 

@@ -108,6 +108,76 @@ def MicaGPUTileContractions
                            "mlir::arith::ArithDialect"];
 }
 
+def MicaGPUReductions : Pass<"mica-gpu-reductions", "mlir::func::FuncOp"> {
+  let summary = "Softmax, layer norm and row reductions as warp/block kernels";
+  let description = [{
+    Every `linalg.generic` on tensors that reduces its innermost loop (one
+    reduction dim, one f32 result, a body that combines the accumulator with
+    `arith.addf/mulf/maximumf/minimumf/maxnumf/minnumf`) is grouped with the
+    other reductions and elementwise ops over the same rows (softmax's
+    max/exp/sum/divide, layer norm's mean/variance/normalize, a skip add
+    before it, a plain reduce op) and the group becomes kernels in which a
+    block, or a warp for short rows, owns a row:
+
+    - the threads stride over the row; each keeps a partial result in
+      registers, combined with `gpu.all_reduce` (block: warp shuffles and
+      shared memory) or `gpu.subgroup_reduce` lowered here to `gpu.shuffle`
+      butterflies (warp);
+    - the row's consumers (softmax's normalize, layer norm's scale/shift)
+      run in the same kernel; intermediate rows are recomputed, not stored;
+    - softmax reads the row once for max and sum (online softmax: a running
+      max and a sum rescaled when the max grows), layer norm once for mean
+      and variance (per-thread Welford, combined exactly with Chan's
+      formula), then once more to normalize;
+    - rows longer than the per-arch `rowSplitThreshold` (static length,
+      one pass before the output) are split across blocks of
+      `rowSplitChunk` elements: a first kernel writes one partial state per
+      block (e.g. softmax's (max, sum)), a second kernel merges the row's
+      partials in every block and normalizes its chunk.
+
+    Rows of at most `rowWarpMaxElements` elements go to one warp each
+    (`rowWarpsPerBlock` per block), others to a block of `rowBlockThreads`
+    threads (per-arch table, `mica::setGPUArchInfo`). Operands are read
+    through `bufferization.to_buffer` and results written to `memref.alloc`
+    buffers returned with `bufferization.to_tensor restrict`, so one-shot
+    bufferization treats the kernels like any op. Reductions that do not fit
+    (several reduction dims, a reduction dim that is not innermost, non-f32
+    types, several results) stay on the SIMT path with a remark.
+
+    ```mlir
+    %m = linalg.generic {iterator_types = ["parallel", "reduction"]} ... maximumf
+    %e = linalg.generic ... math.exp(%x - %m)
+    %s = linalg.generic {iterator_types = ["parallel", "reduction"]} ... addf
+    %p = linalg.generic ... arith.divf(%e, %s)
+    // becomes, for 4 x 1000 rows
+    gpu.launch blocks(%row, ...) in (%c4, %c1, %c1) threads(%t, ...) in (%c256, %c1, %c1) {
+      %ms:2 = scf.for %j = %t to %c1000 step %c256 iter_args(%m0, %s0) { ... }
+      %mx = gpu.all_reduce maximumf %ms#0 uniform {} : (f32) -> f32
+      %sum = gpu.all_reduce add %rescaled uniform {} : (f32) -> f32
+      scf.for %j = %t to %c1000 step %c256 { ... exp(x - %mx) / %sum ... }
+    }
+    ```
+  }];
+  let options = [
+    Option<"gpuArch", "gpu-arch", "std::string", /*default=*/"\"sm_70\"",
+           "Target GPU: its row of the per-arch table gives the block sizes "
+           "and the long-row split">,
+    Option<"remarks", "remarks", "bool", /*default=*/"true",
+           "Emit a remark for each reduction left to the SIMT path">,
+    Option<"emulate", "emulate", "bool", /*default=*/"false",
+           "Emit sequential loops over rows, blocks and threads instead of "
+           "gpu.launch (same partition and combine order), to check the "
+           "numerics on the CPU">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::bufferization::BufferizationDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def MicaGPUMapForall : Pass<"mica-gpu-map-forall", "mlir::func::FuncOp"> {
   let summary = "Map bufferized block/warp scf.forall nests to gpu.launch";
   let description = [{
