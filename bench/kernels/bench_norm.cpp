@@ -30,11 +30,14 @@
 // norm). The yardstick is the STREAM triad a[i] = b[i] + s * c[i] over three
 // float arrays of --triad-mib MiB each (much larger than the caches), run by
 // N std::threads (the calling thread is one of them) each on its contiguous
-// slice, spin barrier between repetitions; bytes = 3 arrays. It prints the
-// best of --triad-reps repetitions (the STREAM convention) and their median,
-// before the first case and after the last one; the percentages use the
-// median (the kernels' times are medians too; on this shared machine the
-// best repetition is sometimes an outlier).
+// slice, spin barrier between repetitions; bytes = 3 arrays. It runs before
+// every case (after a 300 ms pause that lets the OpenMP workers sleep) and
+// once after the last; a case's percentages use the median of the
+// --triad-reps repetitions measured right before it (the kernels' times are
+// medians too, and on this shared machine the load moves the bandwidth
+// between cases; the best repetition, STREAM's convention, is sometimes an
+// outlier). The TSV's last field is that median; a `triad` line gives best
+// and median of the first and the last measurement.
 //
 // OpenMP: like mica-bench-lstm, this program links LLVM's libomp BEFORE
 // libdnnl, so oneDNN's GOMP_* calls bind to libomp.so.5 and oneDNN and the
@@ -141,39 +144,57 @@ struct Triad {
   double bestGBs = 0, medGBs = 0;
 };
 
-/// Runs the triad with `threads` threads over three arrays of `mib` MiB,
-/// `reps` timed repetitions after one untimed one.
-Triad measureTriad(int threads, int64_t mib, int reps) {
-  size_t n = size_t(mib) * (1 << 20) / sizeof(float);
-  std::unique_ptr<float[]> a(new float[n]), b(new float[n]), c(new float[n]);
-  SpinBarrier barrier(threads);
-  std::vector<double> secs;
-  auto work = [&](int t) {
-    size_t lo = n * t / threads, hi = n * (t + 1) / threads;
-    // First touch by the thread that streams the slice.
-    for (size_t i = lo; i < hi; ++i)
-      a[i] = 0.f, b[i] = 1.f, c[i] = 2.f;
-    for (int rep = -1; rep < reps; ++rep) {
-      barrier.wait();
-      Clock::time_point t0 = Clock::now();
-      triadSlice(a.get() + lo, b.get() + lo, c.get() + lo, 3.f, hi - lo);
-      barrier.wait();
-      if (t == 0 && rep >= 0)
-        secs.push_back(secondsSince(t0));
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t)
-    pool.emplace_back(work, t);
-  work(0);
-  for (std::thread &th : pool)
-    th.join();
-  if (a[n / 2] != 7.f) // 1 + 3 * 2
-    die("triad computed a wrong result");
-  double bytes = 3.0 * double(n) * sizeof(float);
-  return {bytes / *std::min_element(secs.begin(), secs.end()) * 1e-9,
-          bytes / median(secs) * 1e-9};
-}
+/// The triad with `threads` threads over three arrays of `mib` MiB,
+/// allocated and first-touched once (each slice by the thread that streams
+/// it), measured as often as needed.
+class TriadBench {
+public:
+  TriadBench(int threads, int64_t mib)
+      : threads(threads), n(size_t(mib) * (1 << 20) / sizeof(float)),
+        a(new float[n]), b(new float[n]), c(new float[n]) {
+    parallel([&](size_t lo, size_t hi, int) {
+      for (size_t i = lo; i < hi; ++i)
+        a[i] = 0.f, b[i] = 1.f, c[i] = 2.f;
+    });
+  }
+
+  /// `reps` timed repetitions after one untimed one.
+  Triad measure(int reps) {
+    SpinBarrier barrier(threads);
+    std::vector<double> secs;
+    parallel([&](size_t lo, size_t hi, int t) {
+      for (int rep = -1; rep < reps; ++rep) {
+        barrier.wait();
+        Clock::time_point t0 = Clock::now();
+        triadSlice(a.get() + lo, b.get() + lo, c.get() + lo, 3.f, hi - lo);
+        barrier.wait();
+        if (t == 0 && rep >= 0)
+          secs.push_back(secondsSince(t0));
+      }
+    });
+    if (a[n / 2] != 7.f) // 1 + 3 * 2
+      die("triad computed a wrong result");
+    double bytes = 3.0 * double(n) * sizeof(float);
+    return {bytes / *std::min_element(secs.begin(), secs.end()) * 1e-9,
+            bytes / median(secs) * 1e-9};
+  }
+
+private:
+  /// Runs fn(lo, hi, t) on `threads` threads (the caller is thread 0).
+  template <typename Fn> void parallel(Fn fn) {
+    auto slice = [&](int t) { fn(n * t / threads, n * (t + 1) / threads, t); };
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t)
+      pool.emplace_back(slice, t);
+    slice(0);
+    for (std::thread &th : pool)
+      th.join();
+  }
+
+  int threads;
+  size_t n;
+  std::unique_ptr<float[]> a, b, c;
+};
 
 //===----------------------------------------------------------------------===//
 // One case
@@ -349,7 +370,8 @@ int main(int argc, char **argv) {
     die("no cases");
 
   // Before any OpenMP region exists: no idle team spins beside it.
-  Triad before = measureTriad(opt.threads, opt.triadMiB, opt.triadReps);
+  TriadBench triadBench(opt.threads, opt.triadMiB);
+  Triad before = triadBench.measure(opt.triadReps);
   if (!opt.tsv) {
     std::printf("threads %d, %d rounds of ~%.0f ms (oneDNN and Mica on one "
                 "libomp pool), inputs %s\n",
@@ -367,8 +389,18 @@ int main(int argc, char **argv) {
   dnnl::engine eng(dnnl::engine::kind::cpu, 0);
   dnnl::stream strm(eng);
 
+  // Let the libomp workers go to sleep (KMP_BLOCKTIME, 200 ms by default)
+  // before the std::threads of the triad need the cores.
+  auto triadNow = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    return triadBench.measure(opt.triadReps);
+  };
   int failures = 0;
+  bool first = true;
   for (const Case &c : cases) {
+    // The yardstick of this case: the triad measured right before it.
+    Triad triad = first ? before : triadNow();
+    first = false;
     Result r = runCase(c, opt, eng, strm);
     double bytes = minimalBytes(c);
     double micaGBs = r.ok ? bytes / r.micaMs * 1e-6 : 0.0;
@@ -381,17 +413,17 @@ int main(int argc, char **argv) {
     }
     if (opt.tsv) {
       std::printf("%s\t%d\t%s\t%.3g\t%.5f\t%.5f\t%.3f\t%.3f\t%.3f\t%.2f\t%.2f"
-                  "\t%d\n",
+                  "\t%d\t%.2f\n",
                   c.name.c_str(), opt.threads, r.ok ? "ok" : "FAIL",
                   r.maxAbsErr, r.micaMs, r.dnnlMs, r.ratio.med, r.ratio.min,
-                  r.ratio.max, micaGBs, dnnlGBs, r.iters);
+                  r.ratio.max, micaGBs, dnnlGBs, r.iters, triad.medGBs);
     } else if (r.ok) {
       std::printf("%-22s %9.2e %9.4f %10.4f %7.3fx %6.3f..%-6.3f %9.1f %9.1f "
                   "%5.0f%% %5.0f%% %6d\n",
                   c.name.c_str(), r.maxAbsErr, r.micaMs, r.dnnlMs, r.ratio.med,
                   r.ratio.min, r.ratio.max, micaGBs, dnnlGBs,
-                  100.0 * micaGBs / before.medGBs,
-                  100.0 * dnnlGBs / before.medGBs, r.iters);
+                  100.0 * micaGBs / triad.medGBs,
+                  100.0 * dnnlGBs / triad.medGBs, r.iters);
     } else {
       std::printf("%-22s %9.2e   WRONG RESULT (tolerance %.0e)\n",
                   c.name.c_str(), r.maxAbsErr, r.tolerance);
@@ -399,16 +431,13 @@ int main(int argc, char **argv) {
     std::fflush(stdout);
   }
 
-  // Let the libomp workers go to sleep (KMP_BLOCKTIME, 200 ms by default)
-  // before the std::threads of the triad need the cores.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  Triad after = measureTriad(opt.threads, opt.triadMiB, opt.triadReps);
+  Triad after = triadNow();
   if (opt.tsv)
     std::printf("triad\t%d\t%.2f\t%.2f\t%.2f\t%.2f\n", opt.threads,
                 before.bestGBs, before.medGBs, after.bestGBs, after.medGBs);
   else
     std::printf("triad after: best %.1f GB/s, median %.1f GB/s (percentages "
-                "above: of the median before)\n",
+                "above: of the triad median measured right before each case)\n",
                 after.bestGBs, after.medGBs);
   return failures ? 1 : 0;
 }

@@ -18,8 +18,8 @@
 4. prints one table: medians over rounds, ratio = oneDNN time / Mica time
    (> 1: Mica faster) with its min..max over rounds, GB/s of both (minimal
    bytes: input read once + output written once + scale/bias) and that as a
-   percentage of the triad bandwidth (median of its repetitions, the better
-   of the runs before and after the cases: medians against medians).
+   percentage of the triad bandwidth measured right before that case (median
+   of its repetitions: medians against medians).
 
 --cold-mib M makes every call read its input from the next of enough copies
 to cover M MiB (out of cache); by default the same input is reused and the
@@ -118,7 +118,7 @@ def main():
             f = line.split("\t")
             if f[0] == "triad" and len(f) == 6:
                 triad[n] = [float(v) for v in f[2:]]
-            elif len(f) == 12:
+            elif len(f) == 13:
                 rows.append(f)
 
     print()
@@ -126,10 +126,11 @@ def main():
           "oneDNN/Mica | spread | Mica GB/s | oneDNN GB/s | Mica % triad | oneDNN % triad |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for (name, n), why in compile_failed.items():
-        rows.append([name, str(n), "COMPILE", why] + [""] * 8)
+        rows.append([name, str(n), "COMPILE", why] + [""] * 9)
     order = {name: i for i, name in enumerate(cases)}
     rows.sort(key=lambda r: (int(r[1]), order[r[0]]))
-    for name, n, status, err, mms, dms, ratio, rmin, rmax, mgb, dgb, _ in rows:
+    triad_meds = {}  # threads -> the per-case triad medians
+    for name, n, status, err, mms, dms, ratio, rmin, rmax, mgb, dgb, _, tri in rows:
         kind, shape = cases[name]
         elems = 1
         for d in shape:
@@ -145,7 +146,8 @@ def main():
         if status != "ok":
             print(head + "| **WRONG** | | | | | | | |")
             continue
-        best = max(triad[int(n)][1], triad[int(n)][3])  # the better median
+        best = float(tri)  # the triad median measured right before this case
+        triad_meds.setdefault(int(n), []).append(best)
         print(head + f"| {float(mms):.4f} | {float(dms):.4f} | {float(ratio):.3f} | "
               f"{float(rmin):.2f}..{float(rmax):.2f} | {float(mgb):.1f} | {float(dgb):.1f} | "
               f"{100 * float(mgb) / best:.0f} % | {100 * float(dgb) / best:.0f} % |")
@@ -153,9 +155,11 @@ def main():
     for n in threads:
         if n in triad:
             bb, bm, ab, am = triad[n]
-            print(f"STREAM triad, {n} thread(s), 3 x {args.triad_mib} MiB: before best "
-                  f"{bb:.1f} GB/s (median {bm:.1f}), after best {ab:.1f} (median {am:.1f}); "
-                  f"% triad uses {max(bm, am):.1f} (the better median)")
+            meds = triad_meds.get(n, [bm])
+            print(f"STREAM triad, {n} thread(s), 3 x {args.triad_mib} MiB: first best "
+                  f"{bb:.1f} GB/s (median {bm:.1f}), last best {ab:.1f} (median {am:.1f}); "
+                  f"the medians before each case (the % triad yardsticks) "
+                  f"{min(meds):.1f}..{max(meds):.1f}")
     print("ratio = oneDNN time / Mica time, median (min..max) over rounds (> 1: Mica faster); "
           "GB/s = moved bytes (input once + output once + scale/bias) / median time; "
           "oneDNN and Mica on one LLVM libomp pool, same process; inputs "
