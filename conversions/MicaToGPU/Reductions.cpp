@@ -1225,8 +1225,13 @@ LogicalResult GroupEmitter::emit(RewriterBase &rewriter) {
                                              ValueRange{row, block, cst(b, k)});
                  });
                });
+    // Kernel 2 spans the row's chunks when it writes rows, else one block
+    // per row merges the states and writes the row scalars.
+    bool writesRows = llvm::any_of(group.outputs, [&](Value output) {
+      return !group.getReduction(output.getDefiningOp());
+    });
     emitLaunch(
-        b, rows, cst(b, blocks), threads, 1, false,
+        b, rows, cst(b, writesRows ? blocks : 1), threads, 1, false,
         [&](OpBuilder &b, const Threads &t, Value row, Value block) {
           setOuter(b, row);
           rowScalars.clear();
