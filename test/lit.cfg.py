@@ -80,6 +80,16 @@ def _has_cuda_gpu():
 
 if _has_cuda_gpu():
     config.available_features.add("cuda-gpu")
+    # `cuda-sm80`: the GPU runs sm_80 code (mma.sync kernels).
+    try:
+        caps = subprocess.run(
+            [shutil.which("nvidia-smi"), "--query-gpu=compute_cap",
+             "--format=csv,noheader"], capture_output=True, timeout=20,
+            text=True).stdout.split()
+        if caps and float(caps[0]) >= 8.0:
+            config.available_features.add("cuda-sm80")
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        pass
 
 # The mgpu* runtime (lib/GPURuntime) that host code lowered by gpu-to-llvm
 # calls, for mlir-runner -shared-libs.

@@ -196,9 +196,13 @@ static FailureOr<std::string> runtimeLibrary(StringRef name,
 
 LogicalResult mica::linkModelLibrary(StringRef objectPath, StringRef outputPath,
                                      bool openmp, bool externKernels,
-                                     std::string &error) {
+                                     std::string &error, bool cudaRuntime) {
   FailureOr<std::string> runtime = runtimeLibrary("libMicaRuntime.a", error);
   if (failed(runtime))
+    return failure();
+  FailureOr<std::string> cuda = std::string();
+  if (cudaRuntime &&
+      failed(cuda = runtimeLibrary("libMicaCudaRuntime.a", error)))
     return failure();
   FailureOr<std::string> externRuntime = std::string();
   if (externKernels &&
@@ -221,6 +225,14 @@ LogicalResult mica::linkModelLibrary(StringRef objectPath, StringRef outputPath,
                                    objectPath.str()};
   if (externKernels)
     args.push_back(*externRuntime);
+  if (cudaRuntime) {
+    // Hidden: two model libraries in one process keep their own state.
+    // Linked even when the host code makes no runtime call: MicaModel.c
+    // only refers to the device state weakly.
+    args.push_back("-Wl,--undefined=mica_device_create");
+    args.push_back("-Wl,--exclude-libs,libMicaCudaRuntime.a");
+    args.push_back(*cuda);
+  }
   args.push_back(*runtime);
   if (openmp || externKernels) {
     args.push_back("-L" + libDir);
@@ -233,6 +245,8 @@ LogicalResult mica::linkModelLibrary(StringRef objectPath, StringRef outputPath,
     args.push_back("-ldnnl");
     args.push_back("-lstdc++");
   }
+  if (cudaRuntime)
+    args.push_back("-ldl");
   args.push_back("-lm");
   SmallVector<StringRef> argRefs(args.begin(), args.end());
   std::string message;

@@ -41,6 +41,12 @@ mica::verifyMicaGPUPipelineOptions(const MicaGPUPipelineOptions &options) {
            options.precision.getValue() + "'";
   if (options.blockSize < 1 || options.blockSize > 1024)
     return "block-size must be in [1, 1024]";
+  if (options.binaryFormat != "isa" && options.binaryFormat != "bin" &&
+      options.binaryFormat != "fatbin")
+    return "binary-format must be isa, bin or fatbin, not '" +
+           options.binaryFormat.getValue() + "'";
+  if (options.hostABI && options.managedMemory)
+    return "host-abi (device memory) and managed-memory exclude each other";
   return "";
 }
 
@@ -95,6 +101,13 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
   reductions.remarks = options.remarks;
   pm.addNestedPass<func::FuncOp>(createMicaGPUReductions(reductions));
 
+  // A model library: record the signature of the model function.
+  if (options.hostABI) {
+    MicaCPUPrepareABIOptions abi;
+    abi.entry = options.entry;
+    pm.addPass(createMicaCPUPrepareABI(abi));
+  }
+
   // Buffers (identity layouts at the function boundary; no deallocation
   // yet: the host side is not executed by anything in this pipeline).
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -105,6 +118,11 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+
+  // A model library keeps every buffer in device memory (strided host
+  // copies become linalg.copy: SIMT kernels below).
+  if (options.hostABI)
+    pm.addPass(createMicaGPUDeviceMemory());
 
   // Kernels: TensorCore launches, then SIMT launches for the rest.
   pm.addNestedPass<func::FuncOp>(createMicaGPUMapForall());
@@ -130,8 +148,17 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
   // Integer powers (math.ipowi/fpowi) as functions that outlining copies
   // into the kernel module.
   pm.addPass(createConvertMathToFuncs());
+  // Zero accumulators hoisted out of the TensorCore launches go back in (a
+  // kernel cannot take an MMA matrix as argument).
+  pm.addNestedPass<func::FuncOp>(createMicaGPUSinkIntoLaunch());
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMicaGPUMergeModules());
+  if (options.hostABI) {
+    // One token chain per block (the runtime puts all of a model's work on
+    // its stream); the caller synchronizes after copying the outputs out.
+    pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+    pm.addNestedPass<func::FuncOp>(createMicaGPUAsyncReturn());
+  }
   if (!options.toBinary || !arch)
     return;
 
@@ -153,9 +180,22 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
   // convert-gpu-to-nvvm calls libdevice (__nv_sqrtf, ...) for the math that
   // mica-math-approximation leaves: the serializer links it from the toolkit.
   GpuModuleToBinaryPassOptions binary;
-  binary.compilationTarget = "isa";
+  binary.compilationTarget = options.binaryFormat;
   binary.toolkitPath = findCUDAToolkit(options.cudaPath);
   pm.addPass(createGpuModuleToBinaryPass(binary));
+  if (!options.hostABI)
+    return;
+
+  // Host code to the LLVM dialect (gpu-to-llvm: mgpu* runtime calls,
+  // kernels embedded by the offloading translation), then the C ABI.
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createMicaEmitModelABI());
 }
 
 void mica::registerMicaGPUPipeline() {

@@ -53,6 +53,12 @@ struct mica_model {
    * converted operands): one growing block per slot, kept across runs. */
   void *scratch[MICA_SCRATCH_SLOTS];
   size_t scratch_size[MICA_SCRATCH_SLOTS];
+  /* A GPU model (see below): its device state and the runtime functions
+   * that own it, kept in the object so that whichever copy of this file
+   * runs the model (the library's or, through mica-run, the tool's) uses
+   * the library's device runtime. */
+  void *device;
+  const struct mica_device_ops *device_ops;
 };
 
 /* The model running on this thread (mica_model_run), whose arena external
@@ -76,6 +82,36 @@ void *mica_runtime_scratch(int slot, size_t bytes) {
 /* Defined by the external-kernel runtime (lib/Runtime/OneDNN.cpp) when a
  * model links it; null otherwise. */
 extern const char *mica_runtime_take_error(void) __attribute__((weak));
+
+/* The device runtime a GPU model library links (lib/GPURuntime, for
+ * `mica-compile --target=cuda`); null in CPU models. The model function of a
+ * GPU model takes and returns device buffers: mica_model_run copies the
+ * inputs to the device and the outputs back around it, all on the model's
+ * stream, and synchronizes once at the end. */
+extern void *mica_device_create(void) __attribute__((weak));
+extern const char *mica_device_error(void *state) __attribute__((weak));
+extern int mica_device_begin(void *state) __attribute__((weak));
+extern void *mica_device_upload(void *state, const void *host, size_t bytes)
+    __attribute__((weak));
+extern void mica_device_download(void *state, void *host, const void *device,
+                                 size_t bytes) __attribute__((weak));
+extern int mica_device_end(void *state) __attribute__((weak));
+extern void mica_device_destroy(void *state) __attribute__((weak));
+
+typedef struct mica_device_ops {
+  void *(*create)(void);
+  const char *(*error)(void *);
+  int (*begin)(void *);
+  void *(*upload)(void *, const void *, size_t);
+  void (*download)(void *, void *, const void *, size_t);
+  int (*end)(void *);
+  void (*destroy)(void *);
+} mica_device_ops;
+
+static const mica_device_ops kDeviceOps = {
+    mica_device_create,   mica_device_error, mica_device_begin,
+    mica_device_upload,   mica_device_download, mica_device_end,
+    mica_device_destroy};
 
 void mica_model_set_error_source(mica_model *m, mica_error_source_fn source) {
   if (m)
@@ -216,6 +252,20 @@ mica_model *mica_model_create_from(const char *signature,
     mica_model_destroy(m);
     return NULL;
   }
+  /* A GPU model: load the driver and the kernels now. Without a usable GPU
+   * the model is still created; mica_model_error says why and every run
+   * fails with that message. */
+  if (mica_device_create) {
+    m->device_ops = &kDeviceOps;
+    m->device = m->device_ops->create();
+    if (!m->device) {
+      mica_model_destroy(m);
+      return NULL;
+    }
+    const char *failure = m->device_ops->error(m->device);
+    if (failure)
+      snprintf(m->error, sizeof(m->error), "%s", failure);
+  }
   return m;
 }
 
@@ -231,6 +281,8 @@ void mica_model_destroy(mica_model *m) {
   if (!m)
     return;
   freeResults(m);
+  if (m->device)
+    m->device_ops->destroy(m->device);
   for (int i = 0; i < MICA_SCRATCH_SLOTS; ++i)
     free(m->scratch[i]);
   for (int i = 0; m->inputs && i < m->num_inputs; ++i) {
@@ -269,6 +321,61 @@ int mica_model_num_outputs(const mica_model *m) { return m->num_outputs; }
 MICA_IO_GETTERS(input, inputs, num_inputs)
 MICA_IO_GETTERS(output, outputs, num_outputs)
 #undef MICA_IO_GETTERS
+
+/* Number of elements of a tensor with `rank` dims `dims`. */
+static size_t numElements(int rank, const int64_t *dims) {
+  size_t n = 1;
+  for (int k = 0; k < rank; ++k)
+    n *= (size_t)dims[k];
+  return n;
+}
+
+/* The run of a GPU model (m->device): inputs to the device, the model
+ * function on device buffers, outputs back into fresh host buffers that the
+ * model owns like a CPU model's. */
+static int runOnDevice(mica_model *m, void **args, const int64_t *const *dims) {
+  void *d = m->device;
+  const mica_device_ops *ops = m->device_ops;
+  if (ops->begin(d) != 0) {
+    snprintf(m->error, sizeof(m->error), "%s", ops->error(d));
+    return 1;
+  }
+  for (int i = 0; i < m->num_inputs; ++i) {
+    const mica_io *io = &m->inputs[i];
+    int64_t *desc = m->in_desc + m->in_offset[i];
+    size_t bytes = numElements(io->rank, dims[i]) * mica_dtype_size(io->dtype);
+    void *device = ops->upload(d, (const void *)(intptr_t)desc[1], bytes);
+    desc[0] = desc[1] = (int64_t)(intptr_t)device;
+  }
+  if (!ops->error(d))
+    m->entry(args);
+  /* Every output descriptor gets a host buffer before anything can fail, so
+   * that freeResults only ever sees host pointers. */
+  for (int i = 0; i < m->num_outputs; ++i) {
+    const mica_io *io = &m->outputs[i];
+    int64_t *desc = m->results + m->result_offset[i];
+    size_t elem = (size_t)mica_dtype_size(io->dtype);
+    size_t bytes =
+        ops->error(d) ? 0 : numElements(io->rank, desc + 3) * elem;
+    const char *device = (const char *)(intptr_t)desc[1] + desc[2] * elem;
+    void *host = malloc(bytes ? bytes : 1);
+    desc[0] = desc[1] = (int64_t)(intptr_t)host;
+    desc[2] = 0;
+    if (!host) {
+      snprintf(m->error, sizeof(m->error), "out of memory");
+      bytes = 0;
+    }
+    ops->download(d, host, device, bytes);
+  }
+  m->has_results = 1;
+  if (ops->end(d) != 0 || m->error[0]) {
+    if (!m->error[0])
+      snprintf(m->error, sizeof(m->error), "%s", ops->error(d));
+    freeResults(m);
+    return 1;
+  }
+  return 0;
+}
 
 int mica_model_run(mica_model *m, const void *const *inputs,
                    const int64_t *const *dims) {
@@ -317,6 +424,11 @@ int mica_model_run(mica_model *m, const void *const *inputs,
   }
   freeResults(m);
   args[0] = m->results;
+  if (m->device) {
+    int rc = runOnDevice(m, args, dims);
+    free(args);
+    return rc;
+  }
   mica_model *outer = runningModel;
   runningModel = m;
   m->entry(args);

@@ -5,13 +5,24 @@
 //===----------------------------------------------------------------------===//
 
 #include "GPUTarget.h"
+#include "mica/Compiler/Compiler.h"
+#include "mica/Conversion/MicaToGPU/MicaToGPU.h"
 
 #include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 namespace cl = llvm::cl;
@@ -26,8 +37,10 @@ static cl::opt<Target> target(
     "target", cl::desc("What to compile for"), cl::init(Target::CPU),
     cl::values(clEnumValN(Target::CPU, "cpu", "the host CPU (x86)"),
                clEnumValN(Target::CUDA, "cuda",
-                          "NVIDIA GPUs: PTX (--emit=ptx, the default) or "
-                          "GPU-level IR (--emit=mlir); no host runtime yet")),
+                          "NVIDIA GPUs: a model library (--emit=lib, the "
+                          "default for a .so output), PTX (--emit=ptx, the "
+                          "default otherwise) or GPU-level IR "
+                          "(--emit=mlir)")),
     cl::cat(mica::getGPUTargetCategory()));
 static cl::opt<std::string>
     gpuArch("gpu-arch",
@@ -45,6 +58,14 @@ static cl::opt<int64_t>
               cl::desc("--target=cuda: threads per block of the SIMT kernels"),
               cl::init(128), cl::cat(mica::getGPUTargetCategory()));
 
+static cl::opt<std::string> gpuBinary(
+    "gpu-binary",
+    cl::desc("--target=cuda libraries: how the kernels are embedded: auto "
+             "(fatbin = cubin + PTX when CUDA's ptxas and fatbinary are found "
+             "and ptxas accepts --gpu-arch, else PTX that the driver "
+             "JIT-compiles at load), ptx, cubin, fatbin"),
+    cl::init("auto"), cl::cat(mica::getGPUTargetCategory()));
+
 bool mica::isCUDATarget() { return target == Target::CUDA; }
 
 static int fail(const Twine &message) {
@@ -52,17 +73,145 @@ static int fail(const Twine &message) {
   return 1;
 }
 
+/// `tool` of a CUDA toolkit ($CUDA_HOME, $CUDA_PATH, /usr/local/cuda, then
+/// PATH: what gpu-module-to-binary looks at), or "".
+static std::string findCUDATool(StringRef tool) {
+  SmallVector<std::string> dirs;
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *value = std::getenv(var))
+      dirs.push_back(value);
+  dirs.push_back("/usr/local/cuda");
+  for (const std::string &dir : dirs) {
+    SmallString<128> path(dir);
+    llvm::sys::path::append(path, "bin", tool);
+    if (llvm::sys::fs::can_execute(path))
+      return path.str().str();
+  }
+  if (auto path = llvm::sys::findProgramByName(tool))
+    return *path;
+  return "";
+}
+
+/// True when `ptxas` assembles an empty module for `arch` (CUDA 13's ptxas
+/// rejects sm_70, for example).
+static bool ptxasAccepts(StringRef ptxas, const mica::GPUArchInfo &arch) {
+  StringRef isa = StringRef(arch.ptxFeature).drop_front(4); // "+ptxNN"
+  SmallString<128> ptxPath;
+  if (llvm::sys::fs::createTemporaryFile("mica-probe", "ptx", ptxPath))
+    return false;
+  llvm::FileRemover removePtx(ptxPath);
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(ptxPath, ec);
+    if (ec)
+      return false;
+    os << ".version " << isa.drop_back(1) << "." << isa.take_back(1)
+       << "\n.target " << arch.chip << "\n.address_size 64\n";
+  }
+  SmallString<128> cubinPath(ptxPath);
+  cubinPath += ".cubin";
+  llvm::FileRemover removeCubin(cubinPath);
+  StringRef args[] = {ptxas, "-arch", arch.chip, ptxPath, "-o", cubinPath};
+  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(""),
+                                          StringRef("")};
+  return llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects) == 0;
+}
+
+/// The gpu-module-to-binary format of a library's kernels (--gpu-binary).
+static FailureOr<std::string> libraryBinaryFormat(StringRef chip) {
+  if (gpuBinary == "ptx")
+    return std::string("isa");
+  if (gpuBinary == "cubin")
+    return std::string("bin");
+  if (gpuBinary == "fatbin")
+    return std::string("fatbin");
+  if (gpuBinary != "auto") {
+    (void)fail("--gpu-binary must be auto, ptx, cubin or fatbin, not '" +
+               gpuBinary + "'");
+    return failure();
+  }
+  std::string ptxas = findCUDATool("ptxas");
+  std::optional<mica::GPUArchInfo> arch = mica::lookupGPUArch(chip);
+  if (!ptxas.empty() && !findCUDATool("fatbinary").empty() && arch &&
+      ptxasAccepts(ptxas, *arch))
+    return std::string("fatbin");
+  return std::string("isa");
+}
+
+/// Host code of a model library: LLVM IR, assembly, an object or (linked
+/// with the runtimes) the shared library and its header.
+static int writeLibrary(ModuleOp module, StringRef emit, StringRef outputPath,
+                        StringRef mcpu, StringRef mattr) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> tm =
+      mica::createTargetMachine(mcpu, mattr, error);
+  if (!tm)
+    return fail(error);
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      mica::translateAndOptimize(module, llvmContext, *tm);
+  if (!llvmModule)
+    return 1;
+  if (emit == "llvm") {
+    std::string message;
+    std::unique_ptr<llvm::ToolOutputFile> out =
+        openOutputFile(outputPath, &message);
+    if (!out)
+      return fail(message);
+    llvmModule->print(out->os(), nullptr);
+    out->keep();
+    return 0;
+  }
+  if (emit == "asm" || emit == "obj")
+    return failed(mica::emitMachineCode(*llvmModule, *tm, outputPath,
+                                        emit == "asm", error))
+               ? fail(error)
+               : 0;
+  SmallString<128> objectPath;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "mica-model", "o", objectPath))
+    return fail("cannot create a temporary file: " + ec.message());
+  llvm::FileRemover removeObject(objectPath);
+  if (failed(mica::emitMachineCode(*llvmModule, *tm, objectPath, false, error)))
+    return fail(error);
+  if (failed(mica::linkModelLibrary(objectPath, outputPath, /*openmp=*/false,
+                                    /*externKernels=*/false, error,
+                                    /*cudaRuntime=*/true)))
+    return fail(error);
+  SmallString<128> headerPath(outputPath);
+  llvm::sys::path::replace_extension(headerPath, "h");
+  if (failed(mica::writeModelHeader(headerPath, error)))
+    return fail(error);
+  return 0;
+}
+
 int mica::compileForCUDA(ModuleOp module, MicaGPUPipelineOptions &options,
                          StringRef emit, StringRef outputPath,
-                         bool dumpAfterEach) {
-  if (emit != "ptx" && emit != "mlir")
-    return fail("--target=cuda writes --emit=ptx or --emit=mlir only (no "
-                "host runtime or cubin packaging yet), not --emit=" +
-                emit);
+                         bool dumpAfterEach, StringRef mcpu, StringRef mattr) {
+  bool shared = outputPath.ends_with(".so");
+  if (emit.empty())
+    emit = shared ? "lib" : "ptx";
+  if (shared && (emit == "ptx" || emit == "mlir"))
+    return fail("--emit=" + emit + " writes text, not a shared library ('" +
+                outputPath +
+                "'): use --emit=lib, or an output name without .so");
+  bool library = emit == "lib" || emit == "llvm" || emit == "asm" ||
+                 emit == "obj";
   options.gpuArch = gpuArch;
   options.blockSize = blockSize;
   options.mma = mma;
-  options.toBinary = emit == "ptx";
+  options.toBinary = emit != "mlir";
+  options.hostABI = library;
+  if (library) {
+    FailureOr<std::string> format = libraryBinaryFormat(gpuArch);
+    if (failed(format))
+      return 1;
+    options.binaryFormat = *format;
+  } else if (gpuBinary.getNumOccurrences()) {
+    return fail("--gpu-binary chooses how a library embeds its kernels; "
+                "--emit=" +
+                emit + " writes " + (emit == "ptx" ? "PTX" : "MLIR"));
+  }
   std::string error = verifyMicaGPUPipelineOptions(options);
   if (!error.empty())
     return fail(error);
@@ -75,6 +224,8 @@ int mica::compileForCUDA(ModuleOp module, MicaGPUPipelineOptions &options,
   buildMicaGPUPipeline(pm, options);
   if (failed(pm.run(module)))
     return 1;
+  if (library)
+    return writeLibrary(module, emit, outputPath, mcpu, mattr);
 
   std::string message;
   std::unique_ptr<llvm::ToolOutputFile> out =

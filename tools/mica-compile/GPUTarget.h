@@ -6,8 +6,10 @@
 ///
 /// \file
 /// The CUDA side of mica-compile: `--target=cuda --gpu-arch=sm_XX` runs the
-/// mica-gpu-pipeline and writes the PTX of all kernels (`--emit=ptx`) or the
-/// GPU-level IR (`--emit=mlir`).
+/// mica-gpu-pipeline and writes a model library with the C ABI of
+/// MicaModel.h (`--emit=lib`, the default for a `.so` output; or its host
+/// code as `--emit=llvm|asm|obj`), the PTX of all kernels (`--emit=ptx`, the
+/// default otherwise) or the GPU-level IR (`--emit=mlir`).
 ///
 //===----------------------------------------------------------------------===//
 
@@ -29,11 +31,14 @@ llvm::cl::OptionCategory &getGPUTargetCategory();
 bool isCUDATarget();
 
 /// Runs the GPU pipeline (with --gpu-arch etc. filled into `options`) on
-/// `module` and writes `emit` ("ptx" or "mlir") to `outputPath`. Returns the
-/// exit code.
+/// `module` and writes `emit` ("lib", "llvm", "asm", "obj", "ptx", "mlir";
+/// "" = "lib" for a .so output, else "ptx") to `outputPath`; `mcpu` and
+/// `mattr` are the host CPU of the library's host code. Returns the exit
+/// code.
 int compileForCUDA(mlir::ModuleOp module, MicaGPUPipelineOptions &options,
                    llvm::StringRef emit, llvm::StringRef outputPath,
-                   bool dumpAfterEach);
+                   bool dumpAfterEach, llvm::StringRef mcpu = "",
+                   llvm::StringRef mattr = "");
 
 } // namespace mica
 

@@ -14,11 +14,13 @@
 /// Writes a shared library with the C ABI of include/mica/Runtime/MicaModel.h
 /// and that header next to it (libmodel.h), or stops at an earlier stage.
 ///
-///   mica-compile model.onnx --target=cuda --gpu-arch=sm_70 [--emit=ptx|mlir]
-///       [--precision=fp16|fp32] -o model.ptx
+///   mica-compile model.onnx --target=cuda --gpu-arch=sm_70
+///       [--emit=lib|llvm|asm|obj|ptx|mlir] [--precision=fp16|fp32]
+///       [--gpu-binary=auto|ptx|cubin|fatbin] -o libmodel.so|model.ptx
 ///
-/// Writes the PTX of all GPU kernels (one module) or the GPU-level IR
-/// (GPUTarget.cpp).
+/// Writes a library with the same C ABI whose kernels run on an NVIDIA GPU
+/// (the default for a .so output), the PTX of all GPU kernels (one module;
+/// the default otherwise) or the GPU-level IR (GPUTarget.cpp).
 ///
 //===----------------------------------------------------------------------===//
 
@@ -188,12 +190,16 @@ int main(int argc, char **argv) {
     if (fusionReport.getNumOccurrences())
       gpu.fusionReport =
           fusionReport.empty() ? std::string("text") : fusionReport.getValue();
-    StringRef gpuEmit = !emit.getNumOccurrences() ? "ptx"
+    // No --emit: a library for a .so output, else PTX (GPUTarget.cpp).
+    StringRef gpuEmit = !emit.getNumOccurrences() ? ""
                         : emit == Emit::Ptx       ? "ptx"
                         : emit == Emit::Mlir      ? "mlir"
-                                                  : "lib|llvm|asm|obj";
+                        : emit == Emit::Llvm      ? "llvm"
+                        : emit == Emit::Asm       ? "asm"
+                        : emit == Emit::Obj       ? "obj"
+                                                  : "lib";
     return mica::compileForCUDA(*module, gpu, gpuEmit, outputPath,
-                                dumpAfterEach);
+                                dumpAfterEach, mcpu, mattr);
   }
   if (emit == Emit::Ptx)
     return fail("--emit=ptx needs --target=cuda");

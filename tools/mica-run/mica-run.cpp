@@ -8,7 +8,8 @@
 /// Runs a model function on concrete inputs and prints, saves or checks the
 /// outputs. `--reference` evaluates with the reference evaluator; otherwise
 /// the model is JIT-compiled with the CPU pipeline (MLIR ExecutionEngine), or,
-/// for a `.so` written by mica-compile, loaded and run through its C ABI.
+/// for a `.so` written by mica-compile (for the CPU or --target=cuda: the
+/// same ABI), loaded and run through its C ABI.
 ///
 ///   mica-run model.{mlir,onnx,onnxtxt,pb,pbtxt}|libmodel.so [--reference]
 ///       [--threads N] [--benchmark N] [--warmup W] [--compare-reference]
@@ -697,6 +698,12 @@ int main(int argc, char **argv) {
     mica_model *m = create();
     if (!m) {
       (void)error("mica_model_create failed");
+      return 1;
+    }
+    // A GPU model without a usable driver/GPU is created with its reason.
+    if (const char *why = mica_model_error(m); why && *why) {
+      (void)error("cannot run '" + modelPath + "': " + why);
+      mica_model_destroy(m);
       return 1;
     }
     Signature sig = signatureOf(m);

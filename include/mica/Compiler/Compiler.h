@@ -81,10 +81,13 @@ mlir::LogicalResult emitMachineCode(llvm::Module &module,
 /// `openmp`) into the shared library `outputPath`. With `externKernels`
 /// (the model calls oneDNN, see usesExternRuntime) it also links
 /// libMicaRuntimeDNNL.a, libomp and libdnnl, in that order, so that oneDNN
-/// runs on the same OpenMP runtime as the generated code.
+/// runs on the same OpenMP runtime as the generated code. With
+/// `cudaRuntime` (a --target=cuda model) it links libMicaCudaRuntime.a with
+/// its symbols hidden (the CUDA driver is dlopen'ed at run time).
 mlir::LogicalResult linkModelLibrary(llvm::StringRef objectPath,
                                      llvm::StringRef outputPath, bool openmp,
-                                     bool externKernels, std::string &error);
+                                     bool externKernels, std::string &error,
+                                     bool cudaRuntime = false);
 
 /// A model JIT-compiled in-process (MLIR ExecutionEngine), with the C ABI of
 /// include/mica/Runtime/MicaModel.h.

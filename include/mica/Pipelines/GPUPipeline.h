@@ -66,6 +66,22 @@ struct MicaGPUPipelineOptions
                      "(mica-gpu-managed-memory), so the host code lowered by "
                      "gpu-to-llvm runs with libmica_cuda_runtime.so"),
       llvm::cl::init(false)};
+  Option<bool> hostABI{
+      *this, "host-abi",
+      llvm::cl::desc("The host side of a model library (mica-compile "
+                     "--target=cuda -o lib.so): the model signature, every "
+                     "buffer in device memory (mica-gpu-device-memory), "
+                     "async work on one stream (gpu-async-region, "
+                     "mica-gpu-async-return), host code lowered to the LLVM "
+                     "dialect with the C ABI of MicaModel.h"),
+      llvm::cl::init(false)};
+  Option<std::string> binaryFormat{
+      *this, "binary-format",
+      llvm::cl::desc("What the kernels are embedded as (gpu-module-to-binary "
+                     "format): isa (PTX, JIT-compiled by the driver), bin "
+                     "(cubin, needs ptxas) or fatbin (cubin + PTX, needs "
+                     "ptxas and fatbinary)"),
+      llvm::cl::init("isa")};
   Option<bool> toBinary{
       *this, "to-binary",
       llvm::cl::desc("Lower the kernels to NVVM and PTX (gpu.binary); off: "

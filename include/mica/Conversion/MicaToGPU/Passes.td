@@ -328,4 +328,97 @@ def MicaGPUMergeModules : Pass<"mica-gpu-merge-modules", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::gpu::GPUDialect"];
 }
 
+def MicaGPUDeviceMemory : Pass<"mica-gpu-device-memory", "mlir::ModuleOp"> {
+  let summary = "Host buffers in device memory: the host code of a model library";
+  let description = [{
+    Rewrites the host side of each bufferized function (everything outside
+    linalg ops, `scf.forall` / `scf.parallel` nests and `gpu.launch`, i.e.
+    outside what becomes kernels) so that every buffer lives in device
+    memory. The function then takes and returns device buffers; the model
+    runtime (lib/Runtime/MicaModel.c with lib/GPURuntime) copies the inputs
+    to the device and the outputs back around each call.
+
+    - `memref.alloc` / `memref.dealloc` become `gpu.alloc` / `gpu.dealloc`
+      (served by the model's arena at run time);
+    - each `memref.get_global` becomes, once at the function entry, a call of
+      `__mica_gpu_constant_<type>` (the runtime uploads the constant on first
+      use and keeps the device copy for the model's lifetime);
+    - a `memref.copy` becomes `gpu.memcpy` when both sides are contiguous
+      (identity layout), else a `linalg.copy` that the SIMT path turns into a
+      kernel (run it before `convert-linalg-to-parallel-loops`).
+
+    Host code that reads or writes buffer contents itself (`memref.load`,
+    `memref.store`, vector transfers, calls with buffer arguments) cannot
+    run on device memory: the pass reports each such op as an error, and
+    results must have an identity layout.
+
+    ```mlir
+    %w = memref.get_global @w : memref<64x64xf16>
+    %t = memref.alloc() : memref<16x64xf32>
+    memref.copy %t, %out : memref<16x64xf32> to memref<16x64xf32>
+    // becomes
+    %h = memref.get_global @w : memref<64x64xf16>
+    %u = memref.cast %h : memref<64x64xf16> to memref<*xf16>
+    %d = call @__mica_gpu_constant_f16(%u) : (memref<*xf16>) -> memref<*xf16>
+    %w = memref.cast %d : memref<*xf16> to memref<64x64xf16>
+    %t = gpu.alloc () : memref<16x64xf32>
+    gpu.memcpy %out, %t : memref<16x64xf32>, memref<16x64xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::func::FuncDialect"];
+}
+
+def MicaGPUAsyncReturn : Pass<"mica-gpu-async-return", "mlir::func::FuncOp"> {
+  let summary = "Return with the last GPU work in flight (the caller synchronizes)";
+  let description = [{
+    After upstream `gpu-async-region`, a function ends with a
+    `gpu.wait [%t]` (synchronize and destroy the stream) right before its
+    return. In a model library all GPU work of a run goes to the model's one
+    stream, and the runtime queues the output copies on it and synchronizes
+    once at the end of `mica_model_run`: this pass drops that final wait so a
+    run synchronizes once, not twice. A function whose last GPU operation is
+    not followed by such a wait (no GPU work, or a wait inside a loop) is
+    left alone, with a remark when it has GPU work.
+
+    ```mlir
+    %t2 = gpu.launch_func async [%t1] @mica_kernels::@k ...
+    gpu.wait [%t2]
+    return %buf : memref<16x64xf32>
+    // becomes
+    %t2 = gpu.launch_func async [%t1] @mica_kernels::@k ...
+    return %buf : memref<16x64xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
+def MicaGPUSinkIntoLaunch : Pass<"mica-gpu-sink-into-launch", "mlir::func::FuncOp"> {
+  let summary = "Sink pure ops that a kernel cannot take as argument into each gpu.launch";
+  let description = [{
+    Canonicalization hoists constants to the function entry; upstream
+    VectorToGPU then turns a zero `vector` constant used by a TensorCore
+    launch into a `gpu.subgroup_mma_constant_matrix` outside the launch, and
+    `gpu-kernel-outlining` would make that `!gpu.mma_matrix` a kernel
+    argument, which the host lowering (`gpu-to-llvm`) cannot pass. Upstream
+    `sinkOperationsIntoLaunchOp` clones every pure, region-free op that
+    yields an MMA matrix or a vector (and the constants they use) into each
+    launch that uses it. A launch that still uses an MMA matrix defined
+    outside (a block argument, an op with side effects) is an error.
+
+    ```mlir
+    %z = gpu.subgroup_mma_constant_matrix %cst : !gpu.mma_matrix<16x16xf32, "COp">
+    gpu.launch ... { ... gpu.subgroup_mma_compute %a, %b, %z ... }
+    // becomes
+    gpu.launch ... {
+      %z = gpu.subgroup_mma_constant_matrix %cst : !gpu.mma_matrix<16x16xf32, "COp">
+      ... gpu.subgroup_mma_compute %a, %b, %z ...
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
 #endif // MICA_CONVERSION_MICATOGPU_PASSES_TD

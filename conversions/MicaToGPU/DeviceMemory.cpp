@@ -1,0 +1,240 @@
+//===- DeviceMemory.cpp - host code of GPU model libraries ----------------===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// mica-gpu-device-memory keeps every buffer of a model function in device
+/// memory (the runtime copies inputs in and outputs out around the call);
+/// mica-gpu-async-return leaves the function's last GPU work in flight so
+/// that a run synchronizes once. Together with upstream gpu-async-region
+/// (one token chain per block, all on the model's stream at run time) they
+/// make the host side of `mica-compile --target=cuda` libraries.
+///
+//===----------------------------------------------------------------------===//
+
+#include "mica/Conversion/MicaToGPU/DeviceMemory.h"
+#include "mica/Conversion/MicaToGPU/MicaToGPU.h"
+
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace mica {
+#define GEN_PASS_DEF_MICAGPUDEVICEMEMORY
+#define GEN_PASS_DEF_MICAGPUASYNCRETURN
+#include "mica/Conversion/MicaToGPU/Passes.h.inc"
+} // namespace mica
+
+using namespace mlir;
+
+/// The suffix of the runtime's constant entry for element type `t` ("" when
+/// lib/GPURuntime has none).
+static std::string constantSuffix(Type t) {
+  if (t.isF64())
+    return "f64";
+  if (t.isF32())
+    return "f32";
+  if (t.isF16())
+    return "f16";
+  if (t.isBF16())
+    return "bf16";
+  if (auto i = dyn_cast<IntegerType>(t))
+    if (i.isSignless() && llvm::is_contained({1u, 8u, 16u, 32u, 64u},
+                                             i.getWidth()))
+      return "i" + std::to_string(i.getWidth());
+  return "";
+}
+
+/// Ops whose regions become kernels (the SIMT and TensorCore paths), or are
+/// kernels already.
+static bool becomesKernel(Operation *op) {
+  return isa<linalg::LinalgOp, scf::ForallOp, scf::ParallelOp, gpu::LaunchOp>(
+      op);
+}
+
+/// True when `op` itself reads or writes the contents of a buffer.
+static bool touchesBufferContents(Operation *op) {
+  if (isa<CallOpInterface>(op))
+    return llvm::any_of(op->getOperandTypes(), llvm::IsaPred<BaseMemRefType>);
+  auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!effects)
+    return false;
+  SmallVector<MemoryEffects::EffectInstance> instances;
+  effects.getEffects(instances);
+  return llvm::any_of(instances, [](const MemoryEffects::EffectInstance &e) {
+    Value v = e.getValue();
+    return v && isa<BaseMemRefType>(v.getType()) &&
+           isa<MemoryEffects::Read, MemoryEffects::Write>(e.getEffect());
+  });
+}
+
+/// The private declaration of the runtime's constant entry for `type`.
+static func::FuncOp getConstantEntry(ModuleOp module, UnrankedMemRefType type,
+                                     StringRef suffix) {
+  std::string name = (mica::kDeviceConstantPrefix + suffix).str();
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    return f;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  auto f = func::FuncOp::create(
+      b, module.getLoc(), name,
+      FunctionType::get(module.getContext(), {type}, {type}));
+  f.setPrivate();
+  return f;
+}
+
+LogicalResult mica::moveHostBuffersToDevice(RewriterBase &rewriter,
+                                            func::FuncOp func) {
+  SmallVector<Operation *> hostOps;
+  func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (op == func.getOperation())
+      return WalkResult::advance();
+    if (becomesKernel(op))
+      return WalkResult::skip();
+    hostOps.push_back(op);
+    return WalkResult::advance();
+  });
+
+  // Everything the rewrite cannot handle is reported before anything
+  // changes.
+  bool unsupported = false;
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+    auto memref = dyn_cast<MemRefType>(type);
+    if (memref && !memref.getLayout().isIdentity()) {
+      func.emitError() << "mica-gpu-device-memory: result " << i
+                       << " has type " << type
+                       << "; the runtime copies results out as contiguous "
+                          "buffers (identity layout only)";
+      unsupported = true;
+    }
+  }
+  for (Operation *op : hostOps) {
+    if (auto global = dyn_cast<memref::GetGlobalOp>(op)) {
+      if (constantSuffix(global.getType().getElementType()).empty() ||
+          !global.getType().getLayout().isIdentity()) {
+        op->emitError() << "mica-gpu-device-memory: no device constants of "
+                           "type "
+                        << global.getType()
+                        << " (the runtime uploads identity-layout buffers of "
+                           "f64, f32, f16, bf16, i64, i32, i16, i8 or i1)";
+        unsupported = true;
+      }
+      continue;
+    }
+    if (isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp>(op))
+      continue;
+    if (isa<memref::AllocaOp>(op) || touchesBufferContents(op)) {
+      op->emitError()
+          << "mica-gpu-device-memory: this " << op->getName()
+          << " uses the contents of a buffer on the host, but a model library "
+             "keeps every buffer in device memory (a data-dependent host loop "
+             "or a scalar read on the host?); managed-memory=1 runs such "
+             "code under mlir-runner instead";
+      unsupported = true;
+    }
+  }
+  if (unsupported)
+    return failure();
+
+  auto module = func->getParentOfType<ModuleOp>();
+  Block &entry = func.getBody().front();
+  // Device constants are fetched once, at the top of the function.
+  OpBuilder::InsertPoint constantsEnd(&entry, entry.begin());
+  llvm::StringMap<Value> constants;
+  for (Operation *op : hostOps) {
+    Location loc = op->getLoc();
+    rewriter.setInsertionPoint(op);
+    if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
+      auto device = gpu::AllocOp::create(
+          rewriter, loc, alloc.getType(), /*asyncToken=*/Type(), ValueRange{},
+          alloc.getDynamicSizes(), alloc.getSymbolOperands(),
+          /*hostShared=*/false);
+      rewriter.replaceOp(alloc, device.getMemref());
+    } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
+      gpu::DeallocOp::create(rewriter, loc, Type(), ValueRange{},
+                             dealloc.getMemref());
+      rewriter.eraseOp(dealloc);
+    } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+      auto sourceType = cast<MemRefType>(copy.getSource().getType());
+      auto targetType = cast<MemRefType>(copy.getTarget().getType());
+      if (sourceType.getLayout().isIdentity() &&
+          targetType.getLayout().isIdentity())
+        gpu::MemcpyOp::create(rewriter, loc, Type(), ValueRange{},
+                              copy.getTarget(), copy.getSource());
+      else
+        linalg::CopyOp::create(rewriter, loc, copy.getSource(),
+                               copy.getTarget());
+      rewriter.eraseOp(copy);
+    } else if (auto global = dyn_cast<memref::GetGlobalOp>(op)) {
+      Value &device = constants[global.getName()];
+      if (!device) {
+        MemRefType type = global.getType();
+        auto unranked = UnrankedMemRefType::get(type.getElementType(),
+                                                type.getMemorySpace());
+        func::FuncOp callee = getConstantEntry(
+            module, unranked, constantSuffix(type.getElementType()));
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.restoreInsertionPoint(constantsEnd);
+        Value host = memref::GetGlobalOp::create(rewriter, loc, type,
+                                                 global.getName());
+        Value cast = memref::CastOp::create(rewriter, loc, unranked, host);
+        Value call =
+            func::CallOp::create(rewriter, loc, callee, cast).getResult(0);
+        device = memref::CastOp::create(rewriter, loc, type, call);
+        constantsEnd = rewriter.saveInsertionPoint();
+      }
+      rewriter.replaceOp(global, device);
+    }
+  }
+  return success();
+}
+
+LogicalResult mica::deferFinalWait(func::FuncOp func) {
+  bool changed = false;
+  for (Block &block : func.getBody()) {
+    auto ret = dyn_cast<func::ReturnOp>(block.getTerminator());
+    auto wait = ret ? dyn_cast_or_null<gpu::WaitOp>(ret->getPrevNode())
+                    : gpu::WaitOp();
+    if (!wait || wait.getAsyncToken())
+      continue;
+    wait.erase();
+    changed = true;
+  }
+  return success(changed);
+}
+
+namespace {
+struct MicaGPUDeviceMemoryPass
+    : mica::impl::MicaGPUDeviceMemoryBase<MicaGPUDeviceMemoryPass> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    bool anyFailed = false;
+    SmallVector<func::FuncOp> funcs(getOperation().getOps<func::FuncOp>());
+    for (func::FuncOp func : funcs)
+      if (!func.isExternal() &&
+          failed(mica::moveHostBuffersToDevice(rewriter, func)))
+        anyFailed = true;
+    if (anyFailed)
+      signalPassFailure();
+  }
+};
+
+struct MicaGPUAsyncReturnPass
+    : mica::impl::MicaGPUAsyncReturnBase<MicaGPUAsyncReturnPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal() || succeeded(mica::deferFinalWait(func)))
+      return;
+    bool hasGPUWork = func.walk([](gpu::AsyncOpInterface) {
+                            return WalkResult::interrupt();
+                          }).wasInterrupted();
+    if (hasGPUWork)
+      func.emitRemark("mica-gpu-async-return: the return is not preceded by "
+                      "a gpu.wait (run gpu-async-region first; GPU work in "
+                      "host loops synchronizes per iteration): nothing to "
+                      "defer");
+  }
+};
+} // namespace
