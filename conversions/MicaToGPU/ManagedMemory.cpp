@@ -61,7 +61,13 @@ struct MicaGPUManagedMemoryPass
       if (!type || !type.getLayout().isIdentity() || !reachesLaunch(arg))
         continue;
       Value copy = managedCopy(b, arg.getLoc(), arg);
-      arg.replaceAllUsesExcept(copy, copy.getDefiningOp()->getNextNode());
+      // Every use after the copy (not the memref.dim ops that size it).
+      Operation *copyOp = copy.getDefiningOp()->getNextNode();
+      arg.replaceUsesWithIf(copy, [&](OpOperand &use) {
+        Operation *user =
+            func.getBody().front().findAncestorOpInBlock(*use.getOwner());
+        return user && copyOp->isBeforeInBlock(user);
+      });
     }
     SmallVector<Operation *> ops;
     func.walk<WalkOrder::PreOrder>([&](Operation *op) {

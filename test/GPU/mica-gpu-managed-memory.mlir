@@ -39,3 +39,22 @@ func.func @host(%x: memref<4xf32>) -> memref<4xf32> {
   }
   return %out : memref<4xf32>
 }
+
+// A dynamically shaped argument: the memref.dim that sizes its managed copy
+// still reads the argument; the kernel reads the copy.
+// CHECK-LABEL: func.func @dynamic_arg
+// CHECK-SAME: (%[[X:.*]]: memref<?xf32>)
+// CHECK: %[[N:.*]] = memref.dim %[[X]], %c0
+// CHECK: %[[M:.*]] = gpu.alloc host_shared (%[[N]]) : memref<?xf32>
+// CHECK: memref.copy %[[X]], %[[M]]
+// CHECK: memref.load %[[M]]
+func.func @dynamic_arg(%x: memref<?xf32>) {
+  %c1 = arith.constant 1 : index
+  gpu.launch blocks(%bx, %by, %bz) in (%gx = %c1, %gy = %c1, %gz = %c1)
+             threads(%tx, %ty, %tz) in (%sx = %c1, %sy = %c1, %sz = %c1) {
+    %v = memref.load %x[%tx] : memref<?xf32>
+    memref.store %v, %x[%tx] : memref<?xf32>
+    gpu.terminator
+  }
+  return
+}
