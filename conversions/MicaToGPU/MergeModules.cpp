@@ -48,6 +48,13 @@ struct MicaGPUMergeModulesPass
            llvm::make_early_inc_range(gpuModule.getBody()->getOperations())) {
         auto func = dyn_cast<gpu::GPUFuncOp>(op);
         if (func && func.isKernel()) {
+          // Shared buffers 16-byte aligned: ldmatrix reads 16-byte rows,
+          // cp.async copies up to 16 bytes.
+          for (unsigned i = 0, e = func.getNumWorkgroupAttributions(); i < e;
+               ++i)
+            if (!func.getWorkgroupAttributionAttr(i, "llvm.align"))
+              func.setWorkgroupAttributionAttr(i, "llvm.align",
+                                               builder.getI64IntegerAttr(16));
           SymbolRefAttr oldRef =
               SymbolRefAttr::get(gpuModule.getSymNameAttr(),
                                  {FlatSymbolRefAttr::get(func.getNameAttr())});

@@ -15,6 +15,7 @@
 
 #include "mica/Conversion/MicaToGPU/MicaToGPU.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -253,11 +254,128 @@ static int64_t fitWarps(int64_t tiles, int64_t preferred) {
   return warps;
 }
 
+/// Stages input `index` of `op` (the K-step tile inside `kLoop`) in shared
+/// memory. The operand must be `extract_slice(extract_slice(P, warp offsets),
+/// K-step offsets)` with P the block tile (defined outside the warp forall):
+/// the whole K-step slice of P is copied into a workgroup buffer
+/// (`bufferization.alloc_tensor` in `#gpu.address_space<workgroup>`, `pad`
+/// extra elements per row) and the warp reads its tile from that buffer.
+///   %w = extract_slice %P[%wi, %k] [16, 16]
+/// becomes
+///   %s = linalg.copy ins(extract_slice %P[0, %k] [BM, 16])
+///                    outs(extract_slice (alloc_tensor : BM x (16 + pad)))
+///   %w = extract_slice %s[%wi, 0] [16, 16]
+/// Every warp copies the same data: mica-gpu-map-forall shares the buffer
+/// and distributes the copy over the threads of the block.
+static LogicalResult stageInSharedMemory(RewriterBase &rewriter,
+                                         scf::ForOp kLoop, linalg::LinalgOp op,
+                                         unsigned index, int64_t pad,
+                                         std::string &why) {
+  Value operand = op.getDpsInputs()[index];
+  auto kSlice = operand.getDefiningOp<tensor::ExtractSliceOp>();
+  auto warpSlice =
+      kSlice ? kSlice.getSource().getDefiningOp<tensor::ExtractSliceOp>()
+             : tensor::ExtractSliceOp();
+  auto warpLoop = kLoop->getParentOfType<scf::ForallOp>();
+  if (!kSlice || !warpSlice || !warpLoop ||
+      warpLoop->isAncestor(
+          warpSlice.getSource().getParentRegion()->getParentOp()) ||
+      !kSlice.hasUnitStride() || !warpSlice.hasUnitStride() ||
+      kSlice.getSourceType().getRank() != kSlice.getResultType().getRank() ||
+      warpSlice.getSourceType().getRank() !=
+          warpSlice.getResultType().getRank()) {
+    why = "operand is not a slice of the block tile";
+    return failure();
+  }
+  auto blockType = cast<RankedTensorType>(warpSlice.getSourceType());
+  if (!blockType.hasStaticShape()) {
+    why = "block tile has a dynamic shape";
+    return failure();
+  }
+  SmallVector<OpFoldResult> kOffsets = kSlice.getMixedOffsets();
+  SmallVector<OpFoldResult> warpOffsets = warpSlice.getMixedOffsets();
+  SmallVector<OpFoldResult> kSizes = kSlice.getMixedSizes();
+  std::optional<unsigned> kDim;
+  bool otherOffsets = false;
+  for (auto [d, offset] : llvm::enumerate(kOffsets)) {
+    if (dyn_cast_if_present<Value>(offset) == kLoop.getInductionVar())
+      kDim = d;
+    else if (!isZeroInteger(offset))
+      otherOffsets = true;
+  }
+  if (!kDim || otherOffsets || !isZeroInteger(warpOffsets[*kDim])) {
+    why = "operand is not sliced along the K loop";
+    return failure();
+  }
+
+  // The K-step slice of the block tile, in a padded workgroup buffer.
+  Location loc = op.getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  rewriter.setInsertionPoint(op);
+  int64_t rank = blockType.getRank();
+  SmallVector<OpFoldResult> stagedOffsets(rank, rewriter.getIndexAttr(0));
+  SmallVector<int64_t> stagedShape(blockType.getShape());
+  stagedOffsets[*kDim] = kOffsets[*kDim];
+  std::optional<int64_t> kStep = getConstantIntValue(kSizes[*kDim]);
+  if (!kStep) {
+    why = "K step is not static";
+    return failure();
+  }
+  stagedShape[*kDim] = *kStep;
+  SmallVector<OpFoldResult> stagedSizes =
+      getAsIndexOpFoldResult(ctx, stagedShape);
+  SmallVector<OpFoldResult> ones(rank, rewriter.getIndexAttr(1));
+  Value staged = tensor::ExtractSliceOp::create(
+      rewriter, loc, warpSlice.getSource(), stagedOffsets, stagedSizes, ones);
+  SmallVector<int64_t> paddedShape(stagedShape);
+  paddedShape.back() += pad;
+  auto workgroup = gpu::AddressSpaceAttr::get(
+      ctx, gpu::GPUDialect::getWorkgroupAddressSpace());
+  Value buffer = bufferization::AllocTensorOp::create(
+      rewriter, loc, blockType.clone(paddedShape), ValueRange(), Value(),
+      Value(), workgroup);
+  if (pad)
+    buffer = tensor::ExtractSliceOp::create(
+        rewriter, loc, buffer,
+        SmallVector<OpFoldResult>(rank, rewriter.getIndexAttr(0)), stagedSizes,
+        ones);
+  Value copied =
+      linalg::CopyOp::create(rewriter, loc, staged, buffer)->getResult(0);
+
+  // The warp's tile of the staged slice.
+  SmallVector<OpFoldResult> viewOffsets(warpOffsets);
+  viewOffsets[*kDim] = rewriter.getIndexAttr(0);
+  Value view = tensor::ExtractSliceOp::create(rewriter, loc, copied,
+                                              viewOffsets, kSizes, ones);
+  rewriter.modifyOpInPlace(op, [&] { op->setOperand(index, view); });
+  return success();
+}
+
+/// The constant a `linalg.fill` writes into `init`, if it does.
+static std::optional<TypedAttr> getFillConstant(Value init,
+                                                linalg::FillOp &fill) {
+  fill = init.getDefiningOp<linalg::FillOp>();
+  if (!fill)
+    return std::nullopt;
+  auto constant = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return std::nullopt;
+  return constant.getValue();
+}
+
 FailureOr<scf::ForallOp>
 mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
-                                    const GPUArchInfo &arch) {
+                                    const GPUArchInfo &arch,
+                                    std::string *notes) {
   if (!getTensorCoreMismatch(op).empty())
     return failure();
+  auto note = [&](const Twine &text) {
+    if (notes)
+      *notes += (notes->empty() ? "" : "; ") + text.str();
+  };
+  linalg::FillOp fill;
+  std::optional<TypedAttr> fillValue =
+      getFillConstant(op.getDpsInits()[0], fill);
   FailureOr<ContractionLoops> loops = getLoops(op);
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   MLIRContext *ctx = op.getContext();
@@ -317,6 +435,49 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
   tiled = tile(rewriter, *tiled, kSizes, {}, &kLoop);
   if (failed(tiled))
     return failure();
+  auto kFor = dyn_cast_or_null<scf::ForOp>(kLoop);
+
+  // A constant init (the zero fill of a dense layer) is written into the
+  // warp tile right before the K loop instead of by a separate kernel: once
+  // the accumulator is hoisted, it starts as a constant in registers.
+  if (fillValue && kFor && kFor.getInitArgs().size() == 1) {
+    Value init = kFor.getInitArgs()[0];
+    auto type = cast<RankedTensorType>(init.getType());
+    rewriter.setInsertionPoint(kFor);
+    Location loc = kFor.getLoc();
+    auto vectorType = VectorType::get(type.getShape(), type.getElementType());
+    Value splat = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(vectorType, cast<Attribute>(*fillValue)));
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value written = vector::TransferWriteOp::create(
+                        rewriter, loc, splat, init,
+                        SmallVector<Value>(type.getRank(), zero),
+                        SmallVector<bool>(type.getRank(), true))
+                        ->getResult(0);
+    rewriter.modifyOpInPlace(
+        kFor, [&] { kFor.getInitArgsMutable()[0].assign(written); });
+    auto blockForall = cast<scf::ForallOp>(blockLoop);
+    if (blockForall.getOutputs().size() == 1 &&
+        blockForall.getOutputs()[0] == fill.getResult(0))
+      rewriter.modifyOpInPlace(blockForall, [&] {
+        blockForall.getOutputsMutable()[0].assign(fill.getOutputs()[0]);
+      });
+  } else if (fill) {
+    note("accumulator init is not a constant fill: read from memory");
+  }
+
+  // A and B K-step tiles through shared memory.
+  if (arch.stageShared) {
+    for (unsigned i = 0; i < 2; ++i) {
+      std::string why;
+      if (!kFor || failed(stageInSharedMemory(rewriter, kFor, *tiled, i,
+                                              arch.sharedPad, why)))
+        note(Twine("operand ") + (i ? "B" : "A") +
+             " not staged in shared memory: " +
+             (kFor ? why : std::string("no K loop")));
+    }
+  }
 
   // The 16x16x16 (x1) tile as vector ops.
   rewriter.setInsertionPoint(*tiled);
@@ -372,6 +533,8 @@ struct MicaGPUTileContractionsPass
       return signalPassFailure();
     }
     arch = mica::withMMAKind(*arch, mma);
+    if (arch)
+      arch->stageShared &= sharedMemory;
     if (!arch) {
       emitError(func.getLoc())
           << "mica-gpu-tile-contractions: mma must be auto, wmma or mma.sync "
@@ -387,13 +550,18 @@ struct MicaGPUTileContractionsPass
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : contractions) {
       std::string why = mica::getTensorCoreMismatch(op);
-      if (why.empty() &&
-          failed(mica::tileContractionForTensorCores(rewriter, op, *arch)))
+      std::string notes;
+      Location loc = op.getLoc();
+      OperationName name = op->getName();
+      if (why.empty() && failed(mica::tileContractionForTensorCores(
+                             rewriter, op, *arch, &notes)))
         why = "tiling or vectorization failed";
       if (!why.empty() && remarks)
-        emitRemark(op.getLoc())
-            << "mica-gpu-tile-contractions: SIMT fallback for " << op->getName()
-            << ": " << why;
+        emitRemark(loc) << "mica-gpu-tile-contractions: SIMT fallback for "
+                        << name << ": " << why;
+      else if (!notes.empty() && remarks)
+        emitRemark(loc) << "mica-gpu-tile-contractions: " << name << ": "
+                        << notes;
     }
     RewritePatternSet patterns(&getContext());
     mica::populateTensorCoreContractPatterns(patterns);

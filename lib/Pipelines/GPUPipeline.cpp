@@ -131,6 +131,11 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
   MicaGPUVectorToMMAOptions mma;
   mma.mmaSync = arch && arch->mmaSync;
   pm.addNestedPass<func::FuncOp>(createMicaGPUVectorToMMA(mma));
+  MicaGPUSharedMemoryOptions shared;
+  shared.asyncCopies = arch && arch->sm >= 80;
+  shared.pipelineDepth = arch ? arch->copyPipelineDepth : 1;
+  shared.remarks = options.remarks;
+  pm.addNestedPass<func::FuncOp>(createMicaGPUSharedMemory(shared));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   MicaGPUTileParallelLoopsOptions simt;
   simt.blockSize = options.blockSize;

@@ -75,7 +75,7 @@ func.func @unmapped(%out: memref<4xf32>) {
 
 // Not bufferized: the forall still has tensor results.
 func.func @tensors(%t: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @below {{mica-gpu-map-forall: cannot map this block scf.forall to a gpu.launch (it must be bufferized, normalized, with static trip counts)}}
+  // expected-error @below {{mica-gpu-map-forall: cannot map this block scf.forall to a gpu.launch (it must be bufferized, normalized, with static trip counts; copies into workgroup memory must be the same in every warp)}}
   %r = scf.forall (%i) in (4) shared_outs(%o = %t) -> (tensor<4xf32>) {
     %s = tensor.extract_slice %o[%i] [1] [1] : tensor<4xf32> to tensor<1xf32>
     scf.forall.in_parallel {
@@ -83,4 +83,87 @@ func.func @tensors(%t: tensor<4xf32>) -> tensor<4xf32> {
     }
   } {mapping = [#gpu.block<x>]}
   return %r : tensor<4xf32>
+}
+
+// -----
+
+// Staged TensorCore operands (mica-gpu-tile-contractions + bufferization):
+// every warp copies the block's K-step slices of A and B into workgroup
+// buffers. The launch shares one buffer of each per block (the allocations
+// move to the top of the launch body) and distributes each copy over its 128
+// threads (4 x f16 = 8 bytes per thread, linear thread id), fenced by
+// gpu.barrier before (the previous step's reads are done) and after (the
+// tiles are complete); the warps then read their tiles from the buffers.
+// CHECK-LABEL: func.func @staged
+// CHECK: gpu.launch
+// CHECK-DAG: %[[BUFB:.*]] = memref.alloc(){{.*}} : memref<16x40xf16, #gpu.address_space<workgroup>>
+// CHECK-DAG: %[[BUFA:.*]] = memref.alloc(){{.*}} : memref<32x24xf16, #gpu.address_space<workgroup>>
+// CHECK-DAG: %[[TX:.*]] = gpu.thread_id x
+// CHECK-DAG: %[[TY:.*]] = gpu.thread_id y
+// CHECK: %[[TID:.*]] = affine.linearize_index disjoint [%[[TY]], %[[TX]]] by (2, 64)
+// CHECK: scf.for
+// CHECK: %[[SRCA:.*]] = memref.subview %{{.*}}[0, %{{.*}}] [32, 16] [1, 1] : memref<32x32xf16> to memref<32x16xf16, strided<[32, 1], offset: ?>>
+// CHECK: %[[DSTA:.*]] = memref.subview %[[BUFA]][0, 0] [32, 16] [1, 1]
+// CHECK: gpu.barrier
+// CHECK: %[[IA:.*]]:2 = affine.delinearize_index %[[TID]] into (32, 4)
+// CHECK: %[[CA:.*]] = affine.apply #{{.*}}()[%[[IA]]#1]
+// CHECK: %[[VA:.*]] = vector.load %[[SRCA]][%[[IA]]#0, %[[CA]]] : memref<32x16xf16, strided<[32, 1], offset: ?>>, vector<4xf16>
+// CHECK: vector.store %[[VA]], %[[DSTA]][%[[IA]]#0, %[[CA]]]
+// CHECK-NOT: gpu.barrier
+// CHECK: vector.load {{.*}} vector<4xf16>
+// CHECK: vector.store
+// CHECK: gpu.barrier
+// CHECK: vector.transfer_read {{.*}} #gpu.address_space<workgroup>>, vector<16x16xf16>
+// CHECK: vector.transfer_read {{.*}} #gpu.address_space<workgroup>>, vector<16x16xf16>
+// CHECK-NOT: linalg.copy
+#ma = affine_map<(d0, d1, d2) -> (d0, d2)>
+#mb = affine_map<(d0, d1, d2) -> (d2, d1)>
+#mc = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @staged(%A: memref<32x32xf16>, %B: memref<32x32xf16>, %C: memref<32x32xf32>) {
+  %p = ub.poison : f16
+  %zero = arith.constant dense<0.000000e+00> : vector<16x16xf32>
+  %c16 = arith.constant 16 : index
+  %c32 = arith.constant 32 : index
+  %c0 = arith.constant 0 : index
+  scf.forall (%i, %j) in (1, 1) {
+    scf.forall (%wi, %wj) = (0, 0) to (32, 32) step (16, 16) {
+      %cw = memref.subview %C[%wi, %wj] [16, 16] [1, 1] : memref<32x32xf32> to memref<16x16xf32, strided<[32, 1], offset: ?>>
+      %acc = scf.for %k = %c0 to %c32 step %c16 iter_args(%acc0 = %zero) -> (vector<16x16xf32>) {
+        %ak = memref.subview %A[0, %k] [32, 16] [1, 1] : memref<32x32xf16> to memref<32x16xf16, strided<[32, 1], offset: ?>>
+        %abuf = memref.alloc() : memref<32x24xf16, #gpu.address_space<workgroup>>
+        %as = memref.subview %abuf[0, 0] [32, 16] [1, 1] : memref<32x24xf16, #gpu.address_space<workgroup>> to memref<32x16xf16, strided<[24, 1]>, #gpu.address_space<workgroup>>
+        linalg.copy ins(%ak : memref<32x16xf16, strided<[32, 1], offset: ?>>) outs(%as : memref<32x16xf16, strided<[24, 1]>, #gpu.address_space<workgroup>>)
+        %aw = memref.subview %as[%wi, 0] [16, 16] [1, 1] : memref<32x16xf16, strided<[24, 1]>, #gpu.address_space<workgroup>> to memref<16x16xf16, strided<[24, 1], offset: ?>, #gpu.address_space<workgroup>>
+        %bk = memref.subview %B[%k, 0] [16, 32] [1, 1] : memref<32x32xf16> to memref<16x32xf16, strided<[32, 1], offset: ?>>
+        %bbuf = memref.alloc() : memref<16x40xf16, #gpu.address_space<workgroup>>
+        %bs = memref.subview %bbuf[0, 0] [16, 32] [1, 1] : memref<16x40xf16, #gpu.address_space<workgroup>> to memref<16x32xf16, strided<[40, 1]>, #gpu.address_space<workgroup>>
+        linalg.copy ins(%bk : memref<16x32xf16, strided<[32, 1], offset: ?>>) outs(%bs : memref<16x32xf16, strided<[40, 1]>, #gpu.address_space<workgroup>>)
+        %bw = memref.subview %bs[0, %wj] [16, 16] [1, 1] : memref<16x32xf16, strided<[40, 1]>, #gpu.address_space<workgroup>> to memref<16x16xf16, strided<[40, 1], offset: ?>, #gpu.address_space<workgroup>>
+        %a = vector.transfer_read %aw[%c0, %c0], %p {in_bounds = [true, true]} : memref<16x16xf16, strided<[24, 1], offset: ?>, #gpu.address_space<workgroup>>, vector<16x16xf16>
+        %b = vector.transfer_read %bw[%c0, %c0], %p {in_bounds = [true, true]} : memref<16x16xf16, strided<[40, 1], offset: ?>, #gpu.address_space<workgroup>>, vector<16x16xf16>
+        %d = vector.contract {indexing_maps = [#ma, #mb, #mc], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %a, %b, %acc0 : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
+        scf.yield %d : vector<16x16xf32>
+      }
+      vector.transfer_write %acc, %cw[%c0, %c0] {in_bounds = [true, true]} : vector<16x16xf32>, memref<16x16xf32, strided<[32, 1], offset: ?>>
+    } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
+  } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+  return
+}
+
+// -----
+
+// A copy into workgroup memory whose source depends on the warp cannot be
+// shared by the block.
+func.func @warp_dependent_copy(%A: memref<32x16xf16>) {
+  // expected-error @below {{copies into workgroup memory must be the same in every warp}}
+  scf.forall (%i) in (1) {
+    scf.forall (%wi) in (2) {
+      %c16 = arith.constant 16 : index
+      %r = arith.muli %wi, %c16 : index
+      %aw = memref.subview %A[%r, 0] [16, 16] [1, 1] : memref<32x16xf16> to memref<16x16xf16, strided<[16, 1], offset: ?>>
+      %buf = memref.alloc() : memref<16x16xf16, #gpu.address_space<workgroup>>
+      linalg.copy ins(%aw : memref<16x16xf16, strided<[16, 1], offset: ?>>) outs(%buf : memref<16x16xf16, #gpu.address_space<workgroup>>)
+    } {mapping = [#gpu.warp<x>]}
+  } {mapping = [#gpu.block<x>]}
+  return
 }

@@ -21,11 +21,18 @@
 // row of 48, 4 rows (warps) per block, 8 blocks. The small matmul is SIMT.
 // CHECK: gpu.launch_func @mica_kernels::@{{.*}} blocks in (%c8, %c1, %c1) threads in (%c32, %c4, %c1)
 // CHECK: gpu.module @mica_kernels
-// CHECK: gpu.func @[[MM]](
-// CHECK: %[[C:.*]] = gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf32, "COp">
+// The A/B K-step tiles are staged in workgroup buffers (attributions of the
+// kernel, 16-byte aligned) by all 64 threads between two barriers; the
+// accumulator starts as a zero matrix in registers (no fill kernel).
+// CHECK: gpu.func @[[MM]]({{.*}}) workgroup(%[[BB:.*]] : memref<16x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[AB:.*]] : memref<32x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// CHECK: %[[C:.*]] = gpu.subgroup_mma_constant_matrix %{{.*}} : !gpu.mma_matrix<16x16xf32, "COp">
 // CHECK: %[[R:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[C]]) -> (!gpu.mma_matrix<16x16xf32, "COp">)
-// CHECK: %[[A:.*]] = gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf16, "AOp">
-// CHECK: %[[B:.*]] = gpu.subgroup_mma_load_matrix {{.*}} -> !gpu.mma_matrix<16x16xf16, "BOp">
+// CHECK: gpu.barrier
+// CHECK: vector.store {{.*}} #gpu.address_space<workgroup>>, vector<8xf16>
+// CHECK: vector.store {{.*}} #gpu.address_space<workgroup>>, vector<4xf16>
+// CHECK: gpu.barrier
+// CHECK: %[[A:.*]] = gpu.subgroup_mma_load_matrix {{.*}} {leadDimension = 24 : index} : memref<16x16xf16, strided<[24, 1], offset: ?>, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "AOp">
+// CHECK: %[[B:.*]] = gpu.subgroup_mma_load_matrix {{.*}} #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
 // CHECK: %[[D:.*]] = gpu.subgroup_mma_compute %[[A]], %[[B]], %[[ACC]] {{.*}} -> !gpu.mma_matrix<16x16xf32, "COp">
 // CHECK: scf.yield %[[D]]
 // CHECK: gpu.subgroup_mma_store_matrix %[[R]]
@@ -50,10 +57,20 @@
 // here (N = 48 has no 4-warp split), accumulator carried in registers.
 // SM80-LABEL: func.func @main
 // SM80: gpu.launch_func @mica_kernels::@[[MM:main_kernel[_0-9]*]] blocks in (%c3, %c1, %c1) threads in (%c64, %c2, %c1)
-// SM80: gpu.func @[[MM]](
-// SM80: %[[R:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<2x2xf32>)
+// The fragments come from shared memory by ldmatrix; the copies are cp.async
+// into double buffers, one step ahead (K = 64: 4 steps, the last 2 peeled).
+// SM80: gpu.func @[[MM]]({{.*}}) workgroup(%{{.*}} : memref<2x16x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<2x32x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// SM80: nvgpu.device_async_copy
+// SM80: nvgpu.device_async_create_group
+// SM80: %[[R:.*]]:{{[0-9]+}} = scf.for {{.*}} iter_args(%[[ACC:[a-z0-9_]+]] = %{{[a-z0-9_]+}}, {{.*}}) -> (vector<2x2xf32>,
+// SM80: nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
+// SM80: gpu.barrier
+// SM80: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
+// SM80: nvgpu.ldmatrix {{.*}} {numTiles = 2 : i32, transpose = true}
 // SM80: %[[D:.*]] = nvgpu.mma.sync(%{{.*}}, %{{.*}}, %[[ACC]]) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// SM80: nvgpu.device_async_copy
 // SM80: scf.yield %[[D]]
+// SM80: nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}
 // SM80-NOT: gpu.subgroup_mma
 
 // SM90: #nvvm.target<O = 3, chip = "sm_90", features = "+ptx78">

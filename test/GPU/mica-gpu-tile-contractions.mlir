@@ -1,6 +1,8 @@
 // RUN: mica-opt %s --mica-gpu-tile-contractions=remarks=0 --split-input-file | FileCheck %s
 // RUN: mica-opt %s --mica-gpu-tile-contractions --split-input-file -verify-diagnostics -o /dev/null
 // RUN: mica-opt %s --mica-gpu-tile-contractions="gpu-arch=sm_80 remarks=0" --split-input-file | FileCheck %s --check-prefix=SM80
+// RUN: mica-opt %s --mica-gpu-tile-contractions=remarks=0 --canonicalize --split-input-file | FileCheck %s --check-prefix=CANON
+// RUN: mica-opt %s --mica-gpu-tile-contractions="remarks=0 shared-memory=0" --split-input-file | FileCheck %s --check-prefix=NOSHARED
 // RUN: not mica-opt %s --mica-gpu-tile-contractions=gpu-arch=sm_60 --split-input-file 2>&1 | FileCheck %s --check-prefix=ARCH
 
 // ARCH: error: mica-gpu-tile-contractions: unsupported gpu-arch 'sm_60' (supported: sm_70, sm_75, sm_80, sm_86, sm_89, sm_90)
@@ -8,14 +10,28 @@
 // f16 x f16 -> f32, M = 64, N = 96, K = 128: 32 x 32 blocks of 2 x 2 warps,
 // each warp a 16 x 16 tile, K in steps of 16, one vector.contract per step.
 // The accumulator is read once before the K loop, carried in registers
-// (a vector iter_arg) and written once after it.
+// (a vector iter_arg) and written once after it. Each K step copies the
+// block's 32 x 16 slice of A and 16 x 32 slice of B into workgroup buffers
+// (rows padded by 8 elements against bank conflicts); the warps read their
+// 16 x 16 tiles from there.
 // CHECK-LABEL: func.func @matmul
 // CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (64, 96) step (32, 32)
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 32) step (16, 16)
+// CHECK: %[[ABLK:.*]] = tensor.extract_slice %{{.*}}[%[[I]], 0] [32, 128] [1, 1]
+// CHECK: %[[BBLK:.*]] = tensor.extract_slice %{{.*}}[0, %[[J]]] [128, 32] [1, 1]
+// CHECK: scf.forall (%[[WI:.*]], %[[WJ:.*]]) = (0, 0) to (32, 32) step (16, 16)
 // CHECK: %[[ACC0:.*]] = vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16x16xf32>
-// CHECK: %[[LOOP:.*]]:2 = scf.for %{{.*}} = %c0 to %c128 step %c16 iter_args(%{{.*}} = %{{.*}}, %[[ACC:.*]] = %[[ACC0]])
-// CHECK: %[[A:.*]] = vector.transfer_read {{.*}} : tensor<16x16xf16>, vector<16x16xf16>
-// CHECK: %[[B:.*]] = vector.transfer_read {{.*}} : tensor<16x16xf16>, vector<16x16xf16>
+// CHECK: %[[LOOP:.*]]:2 = scf.for %[[K:.*]] = %c0 to %c128 step %c16 iter_args(%{{.*}} = %{{.*}}, %[[ACC:.*]] = %[[ACC0]])
+// CHECK: %[[AK:.*]] = tensor.extract_slice %[[ABLK]][0, %[[K]]] [32, 16] [1, 1]
+// CHECK: %[[ABUF:.*]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<32x24xf16>
+// CHECK: %[[ADST:.*]] = tensor.extract_slice %[[ABUF]][0, 0] [32, 16] [1, 1]
+// CHECK: %[[AS:.*]] = linalg.copy ins(%[[AK]] : tensor<32x16xf16>) outs(%[[ADST]] : tensor<32x16xf16>)
+// CHECK: %[[AW:.*]] = tensor.extract_slice %[[AS]][%[[WI]], 0] [16, 16] [1, 1]
+// CHECK: %[[BK:.*]] = tensor.extract_slice %[[BBLK]][%[[K]], 0] [16, 32] [1, 1]
+// CHECK: bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<16x40xf16>
+// CHECK: %[[BS:.*]] = linalg.copy ins(%[[BK]] : tensor<16x32xf16>)
+// CHECK: %[[BW:.*]] = tensor.extract_slice %[[BS]][0, %[[WJ]]] [16, 16] [1, 1]
+// CHECK: %[[A:.*]] = vector.transfer_read %[[AW]]{{.*}} : tensor<16x16xf16>, vector<16x16xf16>
+// CHECK: %[[B:.*]] = vector.transfer_read %[[BW]]{{.*}} : tensor<16x16xf16>, vector<16x16xf16>
 // CHECK: %[[NEXT:.*]] = vector.contract {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} %[[A]], %[[B]], %[[ACC]] : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
 // CHECK: scf.yield %{{.*}}, %[[NEXT]]
 // CHECK: vector.transfer_write %[[LOOP]]#1
@@ -26,7 +42,14 @@
 // SM80-LABEL: func.func @matmul
 // SM80: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 96) step (32, 32)
 // SM80: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 32) step (16, 8)
+// SM80: linalg.copy {{.*}} -> tensor<32x16xf16>
+// SM80: linalg.copy {{.*}} -> tensor<16x32xf16>
 // SM80: vector.contract {{.*}} : vector<16x16xf16>, vector<16x8xf16> into vector<16x8xf32>
+// Without shared-memory staging the warps read A and B directly.
+// NOSHARED-LABEL: func.func @matmul
+// NOSHARED-NOT: linalg.copy
+// NOSHARED-NOT: alloc_tensor
+// NOSHARED: vector.contract
 func.func @matmul(%a: tensor<64x128xf16>, %b: tensor<128x96xf16>, %c: tensor<64x96xf32>) -> tensor<64x96xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<64x128xf16>, tensor<128x96xf16>) outs(%c : tensor<64x96xf32>) -> tensor<64x96xf32>
   return %r : tensor<64x96xf32>
@@ -82,6 +105,45 @@ func.func @scores(%q: tensor<4x16x32xf16>, %k: tensor<4x16x32xf16>, %c: tensor<4
     linalg.yield %s : f32
   } -> tensor<4x16x16xf32>
   return %r : tensor<4x16x16xf32>
+}
+
+// -----
+
+// A zero-filled init (a dense layer's accumulator): no fill on C, the warp
+// tile is written with zeros before the K loop, so once the accumulator is
+// hoisted it starts as a constant in registers; the result is built in the
+// empty tensor. A non-constant fill is read from memory as before, with a
+// remark.
+// CHECK-LABEL: func.func @zero_init
+// CHECK-NOT: linalg.fill
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16x16xf32>
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<32x32xf32>
+// CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %[[EMPTY]])
+// CHECK: %[[INIT:.*]] = vector.transfer_write %[[ZERO]], %{{.*}}[%c0, %c0] {in_bounds = [true, true]} : vector<16x16xf32>, tensor<16x16xf32>
+// CHECK: %[[ACC0:.*]] = vector.transfer_read %[[INIT]]
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]], %[[ACC:.*]] = %[[ACC0]])
+// CHECK: vector.contract {{.*}} %[[ACC]]
+// Canonicalization folds the read of the zeros into the constant.
+// CANON-LABEL: func.func @zero_init
+// CANON: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16x16xf32>
+// CANON: scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (vector<16x16xf32>)
+// CHECK-LABEL: func.func @value_init
+// CHECK: linalg.fill
+// CHECK: vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16x16xf32>
+// CHECK: scf.for
+func.func @zero_init(%a: tensor<32x32xf16>, %b: tensor<32x32xf16>) -> tensor<32x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<32x32xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<32x32xf32>) -> tensor<32x32xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<32x32xf16>, tensor<32x32xf16>) outs(%c : tensor<32x32xf32>) -> tensor<32x32xf32>
+  return %r : tensor<32x32xf32>
+}
+func.func @value_init(%a: tensor<32x32xf16>, %b: tensor<32x32xf16>, %v: f32) -> tensor<32x32xf32> {
+  %e = tensor.empty() : tensor<32x32xf32>
+  %c = linalg.fill ins(%v : f32) outs(%e : tensor<32x32xf32>) -> tensor<32x32xf32>
+  // expected-remark @below {{mica-gpu-tile-contractions: linalg.matmul: accumulator init is not a constant fill: read from memory}}
+  %r = linalg.matmul ins(%a, %b : tensor<32x32xf16>, tensor<32x32xf16>) outs(%c : tensor<32x32xf32>) -> tensor<32x32xf32>
+  return %r : tensor<32x32xf32>
 }
 
 // -----

@@ -1,15 +1,21 @@
 // Numerics of the TensorCore tiling, run on the CPU: mica-f16 and
-// mica-gpu-tile-contractions (block/warp foralls, K loop, vectorized 16x16x16
-// tiles, hoisted accumulator, row-major copies of transposed operands,
-// compile-time transposed f16 weights) compute exactly what the untiled f32
+// mica-gpu-tile-contractions (block/warp foralls, K loop, A/B K-step tiles
+// staged through (shared-memory) buffers, vectorized 16x16x16 tiles, the zero
+// init written into the hoisted accumulator instead of a fill, row-major
+// copies of transposed operands, compile-time transposed f16 weights) compute
+// exactly what the untiled f32
 // contractions compute. Inputs are multiples of 1/4 in [-1.5, 1.5] (exact in
 // f16) and K <= 32, so every sum is exact and the outputs must be identical.
 // The GPU mapping and the WMMA/mma.sync lowering are not exercised here (no
 // GPU); see the lit tests of those passes.
 // RUN: mica-opt %S/Inputs/contractions.mlir %linalg_to_llvm | mlir-runner -e main -entry-point-result=void %mlir_runner_libs > %t.ref
+// The staged A/B tiles live in workgroup memory on the GPU; on the CPU they
+// are plain buffers (the memory space is dropped before bufferization), and
+// every warp iteration fills its own copy of the block's tile.
 // RUN: mica-opt %S/Inputs/contractions.mlir --mica-f16 --mica-gpu-tile-contractions=remarks=0 --canonicalize \
 // RUN:   --transform-preload-library="transform-library-paths=%S/Inputs/lower-contractions.mlir" \
 // RUN:   --transform-interpreter \
+// RUN:   | sed -e 's/{memory_space = #gpu.address_space<workgroup>}//' | mica-opt \
 // RUN:   --one-shot-bufferize=bufferize-function-boundaries --scf-forall-to-for \
 // RUN:   --convert-vector-to-scf --convert-linalg-to-loops --convert-scf-to-cf \
 // RUN:   --expand-strided-metadata --lower-affine --convert-vector-to-llvm \
@@ -23,5 +29,16 @@
 // RUN: mica-opt %S/Inputs/contractions.mlir --mica-f16 --mica-gpu-tile-contractions=remarks=0 | FileCheck %s --check-prefix=TILED
 
 // CHECK-COUNT-3: Unranked Memref
-// TILED-COUNT-3: vector.contract {{.*}} : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
+// TILED-NOT: linalg.fill
+// TILED: bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>}
+// TILED: linalg.copy
+// TILED: linalg.copy
+// TILED: vector.contract {{.*}} : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
+// TILED: linalg.copy
+// TILED: linalg.copy
+// TILED: vector.contract {{.*}} : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
+// TILED: linalg.copy
+// TILED: linalg.copy
+// TILED: vector.contract {{.*}} : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
 // TILED-NOT: vector.contract
+// TILED-NOT: linalg.fill

@@ -55,6 +55,16 @@ struct GPUArchInfo {
   /// TensorCore instructions: mma.sync m16n8k16 (nvgpu.mma.sync, sm_80+)
   /// instead of WMMA m16n16k16 (gpu.subgroup_mma_*).
   bool mmaSync = false;
+  /// Shared-memory staging of the TensorCore operands: each K step's A and B
+  /// block tiles are copied to workgroup memory by all threads of the block
+  /// and the warps read their fragments from there. `sharedPad` extra
+  /// elements per row of each staged tile avoid bank conflicts (a multiple
+  /// of 8 keeps rows 16-byte aligned for ldmatrix and cp.async).
+  bool stageShared = true;
+  int64_t sharedPad = 8;
+  /// Copies in flight over K on sm_80+ (cp.async, multi-buffered shared
+  /// tiles); 1 turns the pipelining off.
+  int64_t copyPipelineDepth = 2;
 
   /// The N extent of one warp's tile.
   int64_t warpTileN() const { return mmaSync ? 8 : 16; }
@@ -109,10 +119,16 @@ std::string getTensorCoreMismatch(mlir::linalg::LinalgOp op);
 /// 16 and vectorizes the warp tile (see mica-gpu-tile-contractions); marks
 /// the K loop for hoistTensorCoreAccumulators. Returns the block-level
 /// scf.forall.
+/// With `arch.stageShared`, the A and B K-step tiles of the block are
+/// copied to workgroup memory (linalg.copy into a
+/// bufferization.alloc_tensor) and the warps read from there; a constant
+/// fill init is written into the warp tile in the kernel (no fill kernel).
+/// `notes` receives why a part of that did not apply.
 mlir::FailureOr<mlir::scf::ForallOp>
 tileContractionForTensorCores(mlir::RewriterBase &rewriter,
                               mlir::linalg::LinalgOp op,
-                              const GPUArchInfo &arch);
+                              const GPUArchInfo &arch,
+                              std::string *notes = nullptr);
 
 /// After populateTensorCoreContractPatterns: hoists the accumulator of every
 /// K loop marked by tileContractionForTensorCores out of the loop (a vector
@@ -129,6 +145,21 @@ void populateTensorCoreContractPatterns(mlir::RewritePatternSet &patterns);
 /// to a gpu.launch (see mica-gpu-map-forall).
 mlir::FailureOr<mlir::gpu::LaunchOp>
 mapForallToGPULaunch(mlir::RewriterBase &rewriter, mlir::scf::ForallOp forall);
+
+/// Software-pipelines the K loop `loop` of a TensorCore launch whose copies
+/// to (multi-buffered) shared memory are nvgpu.device_async_copy groups:
+/// the copies and their address computations run `depth` iterations ahead
+/// of the rest (upstream scf::pipelineForLoop, peeled epilogue), each
+/// nvgpu.device_async_wait leaves `depth - 1` groups in flight. Fails
+/// without async copies or with ops with regions in the loop body.
+mlir::FailureOr<mlir::scf::ForOp>
+pipelineSharedMemoryCopies(mlir::RewriterBase &rewriter, mlir::scf::ForOp loop,
+                           int64_t depth);
+
+/// Replaces every workgroup memref.alloc in the body of `launch` by a
+/// workgroup attribution of the launch (a .shared array after outlining).
+void useWorkgroupAttributions(mlir::RewriterBase &rewriter,
+                              mlir::gpu::LaunchOp launch);
 
 /// Why the linalg op `op` is not a row reduction that mica-gpu-reductions
 /// turns into a warp/block kernel (empty when it is): one f32 result, one

@@ -70,7 +70,18 @@ def MicaGPUTileContractions
     - the 16x16x16 tile vectorized (`linalg::vectorize`) and folded to one
       `vector.contract` with f16 operands and an f32 accumulator;
     - the accumulator read/write hoisted out of the K loop (upstream
-      `hoistLoopInvariantSubsets`): it stays in registers across K.
+      `hoistLoopInvariantSubsets`): it stays in registers across K;
+    - with `shared-memory` (and the per-arch table's `stageShared`), each K
+      step copies the block's slices of A (BM x 16) and B (16 x BN) into
+      `bufferization.alloc_tensor`s in `#gpu.address_space<workgroup>`
+      (`linalg.copy`, rows padded by the table's `sharedPad`), and the warps
+      read their tiles from those (`mica-gpu-map-forall` shares them among
+      the block's threads);
+    - a constant-filled init (`linalg.fill` of a constant, a dense layer's
+      zeros) is written into the warp tile before the K loop instead: the
+      fill disappears and, after canonicalization, the accumulator starts
+      as a constant in registers. A remark says when the init is read from
+      memory instead, or when an operand could not be staged.
 
     Other contractions stay linalg and run as SIMT loops (one thread per
     output element, f32 unless mica-f16 made their inputs f16); each gets a
@@ -98,11 +109,15 @@ def MicaGPUTileContractions
            "sm_80, mma.sync from sm_80), wmma, mma.sync">,
     Option<"remarks", "remarks", "bool", /*default=*/"true",
            "Emit a remark for each contraction left to the SIMT path">,
+    Option<"sharedMemory", "shared-memory", "bool", /*default=*/"true",
+           "Stage the A/B K-step tiles in workgroup memory (when the "
+           "per-arch table does)">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
                            "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::linalg::LinalgDialect",
+                           "mlir::bufferization::BufferizationDialect",
                            "mlir::gpu::GPUDialect",
                            "mlir::affine::AffineDialect",
                            "mlir::arith::ArithDialect"];
@@ -172,6 +187,7 @@ def MicaGPUReductions : Pass<"mica-gpu-reductions", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::gpu::GPUDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::memref::MemRefDialect",
+                           "mlir::vector::VectorDialect",
                            "mlir::bufferization::BufferizationDialect",
                            "mlir::affine::AffineDialect",
                            "mlir::math::MathDialect",
@@ -188,6 +204,14 @@ def MicaGPUMapForall : Pass<"mica-gpu-map-forall", "mlir::func::FuncOp"> {
     foralls are distributed to warps by upstream
     `mapNestedForallToThreadsImpl` (surplus warps are predicated off).
 
+    Copies into workgroup memory inside the warp foralls (the staged A/B
+    tiles of `mica-gpu-tile-contractions`) must copy the same data in
+    every warp; their buffer becomes one per block (the allocation moves to
+    the top of the launch) and each run of copies is distributed over all
+    threads of the block (vector loads/stores of up to 16 bytes, unrolled
+    when they divide evenly) between two `gpu.barrier`s. A copy that
+    depends on the warp is an error.
+
     ```mlir
     scf.forall (%i, %j) in (2, 3) {
       scf.forall (%wi, %wj) in (2, 2) { ... } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
@@ -200,7 +224,9 @@ def MicaGPUMapForall : Pass<"mica-gpu-map-forall", "mlir::func::FuncOp"> {
   }];
   let dependentDialects = ["mlir::gpu::GPUDialect",
                            "mlir::affine::AffineDialect",
-                           "mlir::arith::ArithDialect"];
+                           "mlir::arith::ArithDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def MicaGPUVectorToMMA : Pass<"mica-gpu-vector-to-mma", "mlir::func::FuncOp"> {
@@ -230,6 +256,71 @@ def MicaGPUVectorToMMA : Pass<"mica-gpu-vector-to-mma", "mlir::func::FuncOp"> {
                            "mlir::nvgpu::NVGPUDialect",
                            "mlir::memref::MemRefDialect",
                            "mlir::vector::VectorDialect"];
+}
+
+def MicaGPUSharedMemory : Pass<"mica-gpu-shared-memory", "mlir::func::FuncOp"> {
+  let summary = "cp.async double buffering and workgroup buffers of launches";
+  let description = [{
+    Finishes the shared-memory staging of the TensorCore launches (after
+    `mica-gpu-map-forall` shared the staged A/B tiles and distributed their
+    copies over the threads of the block, and `mica-gpu-vector-to-mma` made
+    the warps read their fragments from them).
+
+    With `async-copies` (sm_80 and newer): every workgroup buffer used in a
+    K loop with at least `pipeline-depth` static steps is multi-buffered
+    (upstream `memref::multiBuffer`), the global -> shared vector copies
+    become `nvgpu.device_async_copy` groups (upstream
+    `nvgpu::createAsyncGroups`: `cp.async`, `cp.async.commit_group`,
+    `cp.async.wait_group`) and the K loop is software-pipelined (upstream
+    `scf::pipelineForLoop` with the schedule of
+    `transform.nvgpu.pipeline_shared_memory_copies`): the copies of step
+    `k + depth - 1` are in flight while step `k` computes. A launch whose
+    loop cannot be pipelined still gets async copies, and a remark saying
+    why.
+
+    Then every workgroup `memref.alloc` in a launch becomes a workgroup
+    attribution of the `gpu.launch` (`.shared` arrays after outlining).
+
+    ```mlir
+    gpu.launch ... {
+      %a = memref.alloc() : memref<32x24xf16, #gpu.address_space<workgroup>>
+      scf.for %k = %c0 to %c128 step %c16 ... {
+        gpu.barrier
+        %v = vector.transfer_read %A[...] : memref<64x128xf16>, vector<4xf16>
+        vector.transfer_write %v, %a[...] : ...
+        gpu.barrier
+        ... nvgpu.ldmatrix %a[...] ...
+      }
+    }
+    // with async-copies becomes
+    gpu.launch ... workgroup(%a : memref<2x32x24xf16, #gpu.address_space<workgroup>>) {
+      %t0 = nvgpu.device_async_copy ...   // prologue: step 0
+      scf.for %k = %c0 to %c112 step %c16 iter_args(%t = %t0) ... {
+        nvgpu.device_async_wait %t {numGroups = 1 : i32}
+        gpu.barrier
+        ... nvgpu.ldmatrix ...            // step k
+        gpu.barrier
+        %t1 = nvgpu.device_async_copy ... // step k + 16
+        ...
+      }
+      ...                                  // epilogue: last step
+    }
+    ```
+  }];
+  let options = [
+    Option<"asyncCopies", "async-copies", "bool", /*default=*/"false",
+           "cp.async copies, multi-buffered and pipelined (sm_80+)">,
+    Option<"pipelineDepth", "pipeline-depth", "int64_t", /*default=*/"2",
+           "Shared buffers per staged tile (copies in flight) with "
+           "async-copies">,
+    Option<"remarks", "remarks", "bool", /*default=*/"true",
+           "Emit a remark for each launch whose copies are not pipelined">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect",
+                           "mlir::nvgpu::NVGPUDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
 }
 
 def MicaGPUTileParallelLoops
@@ -309,7 +400,9 @@ def MicaGPUMergeModules : Pass<"mica-gpu-merge-modules", "mlir::ModuleOp"> {
     the name of its old module, which is unique; helper functions cloned
     into several modules are kept once) and updates the `gpu.launch_func`
     symbols, so the whole model is one PTX module: one
-    `cuModuleLoadData`, and one file that `ptxas` assembles.
+    `cuModuleLoadData`, and one file that `ptxas` assembles. Workgroup
+    attributions of the kernels (the shared-memory tiles) get
+    `llvm.align = 16` (ldmatrix rows and 16-byte cp.async need it).
 
     ```mlir
     gpu.module @f_kernel { gpu.func @f_kernel(...) kernel {...} }
