@@ -33,10 +33,12 @@ namespace {
 /// loops (a dynamic or too large reduction, no loops).
 struct Sizes {
   SmallVector<int64_t> tile, vector;
+  /// The innermost reduction is tiled too (scf.for carrying the result).
+  bool tilesReduction = false;
 };
 
 std::optional<Sizes> chooseSizes(linalg::GenericOp op, int64_t width,
-                                 int64_t maxReduction) {
+                                 int64_t maxReduction, int64_t chunk) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   int64_t n = ranges.size();
@@ -49,6 +51,15 @@ std::optional<Sizes> chooseSizes(linalg::GenericOp op, int64_t width,
     if (iters[i] == utils::IteratorType::reduction) {
       if (ShapedType::isDynamic(ranges[i]))
         return std::nullopt;
+      // A long innermost reduction (softmax over a vocabulary) in chunks of
+      // `chunk`: the loop carries the partial result, each chunk is one
+      // vector reduction (splitRemainders made the length a multiple).
+      if (last && ranges[i] > maxReduction && ranges[i] % chunk == 0) {
+        s.tile.push_back(chunk);
+        s.vector.push_back(chunk);
+        s.tilesReduction = true;
+        continue;
+      }
       reductionElems *= ranges[i];
       s.tile.push_back(0);
       s.vector.push_back(ranges[i]);
@@ -75,6 +86,47 @@ std::optional<Sizes> chooseSizes(linalg::GenericOp op, int64_t width,
   return s;
 }
 
+/// Splits `op` along its innermost dim so that the first part has a length
+/// the tiles divide: a parallel dim longer than `vector-width` at a multiple
+/// of it, a reduction longer than `max-reduction` at a multiple of
+/// `reduction-chunk` (upstream `linalg::splitOp`; the second part of a
+/// reduction continues from the first part's result). Both parts then have
+/// static tiles only and vectorize; without the split every tile would be
+/// a dynamic remainder and stay scalar. Appends the parts to `parts`.
+void splitRemainders(RewriterBase &rewriter, linalg::GenericOp op,
+                     int64_t width, int64_t maxReduction, int64_t chunk,
+                     SmallVectorImpl<linalg::GenericOp> &parts) {
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  if (ranges.empty() || ShapedType::isDynamic(ranges.back())) {
+    parts.push_back(op);
+    return;
+  }
+  int64_t n = ranges.back(), step = 0;
+  if (iters.back() == utils::IteratorType::parallel && n > width)
+    step = width;
+  else if (iters.back() == utils::IteratorType::reduction && n > maxReduction)
+    step = chunk;
+  if (!step || n % step == 0) {
+    parts.push_back(op);
+    return;
+  }
+  rewriter.setInsertionPoint(op);
+  auto [head, tail] =
+      linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()),
+                      ranges.size() - 1, rewriter.getIndexAttr(n / step * step));
+  auto headOp = dyn_cast_or_null<linalg::GenericOp>(head.getOperation());
+  auto tailOp = dyn_cast_or_null<linalg::GenericOp>(tail.getOperation());
+  if (!headOp || !tailOp) {
+    // splitOp leaves the op alone when it fails.
+    if (!head && !tail)
+      parts.push_back(op);
+    return;
+  }
+  parts.push_back(headOp);
+  parts.push_back(tailOp);
+}
+
 struct MicaCPUVectorizePass
     : mica::impl::MicaCPUVectorizeBase<MicaCPUVectorizePass> {
   using Base::Base;
@@ -83,7 +135,10 @@ struct MicaCPUVectorizePass
   /// static iteration space of at least min-parallel-elements points, and
   /// more than one tile to share.
   bool runsInParallel(linalg::GenericOp op, const Sizes &sizes) const {
-    if (threads <= 1)
+    // Already inside a parallel loop (a row chain of mica-cpu-fuse-rows):
+    // a nested team would only add a fork/join.
+    if (threads <= 1 || sizes.tilesReduction ||
+        op->getParentOfType<scf::ForallOp>())
       return false;
     int64_t points = 1, tiles = 1;
     for (auto [range, tile] :
@@ -129,8 +184,13 @@ struct MicaCPUVectorizePass
         ops.push_back(op);
     });
     IRRewriter rewriter(&getContext());
-    for (linalg::GenericOp op : ops) {
-      std::optional<Sizes> sizes = chooseSizes(op, vectorWidth, maxReduction);
+    SmallVector<linalg::GenericOp> parts;
+    for (linalg::GenericOp op : ops)
+      splitRemainders(rewriter, op, vectorWidth, maxReduction, reductionChunk,
+                      parts);
+    for (linalg::GenericOp op : parts) {
+      std::optional<Sizes> sizes =
+          chooseSizes(op, vectorWidth, maxReduction, reductionChunk);
       if (!sizes)
         continue;
       rewriter.setInsertionPoint(op);

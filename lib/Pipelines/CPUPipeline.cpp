@@ -83,6 +83,11 @@ void mica::buildMicaCPUPipeline(OpPassManager &pm,
     pm.addPass(createMicaCPUContraction(contraction));
   }
   if (options.vectorize) {
+    MicaCPUFuseRowsOptions rows;
+    rows.threads = options.threads;
+    rows.minParallelElements = options.minParallelElements;
+    pm.addNestedPass<func::FuncOp>(createMicaCPUFuseRows(rows));
+    pm.addPass(createCanonicalizerPass());
     MicaCPUVectorizeOptions vectorize;
     vectorize.threads = options.threads;
     vectorize.minParallelElements = options.minParallelElements;

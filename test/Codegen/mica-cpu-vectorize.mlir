@@ -138,20 +138,80 @@ func.func @dynamic(%x: tensor<?x768xf32>) -> tensor<?x768xf32> {
 
 // -----
 
-// Left as loops (scalar, always correct): a reduction larger than
-// max-reduction, and a dynamic reduction.
+// A reduction longer than max-reduction (a vocabulary row) is split at a
+// multiple of reduction-chunk (upstream linalg.splitOp; the tail continues
+// from the head's result), the head reduced in chunks of 512 by an scf.for
+// carrying the partial result, the tail as one vector; never in parallel
+// (the chunk loop carries a value). 50000 = 97 * 512 + 336.
 
 #id2 = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d0)>
 
 // CHECK-LABEL: func.func @long_row
+// CHECK: %[[HEAD:.*]] = scf.for
+// CHECK: scf.for %{{.*}} = %c0 to %c49664 step %c512
+// CHECK: vector.reduction <add>, %{{.*}}, %{{.*}} : vector<512xf32> into f32
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[HEAD]])
+// CHECK: vector.reduction <add>, %{{.*}}, %{{.*}} : vector<336xf32> into f32
+// T2-LABEL: func.func @long_row
+// T2-NOT: scf.forall
+// T2: return
+func.func @long_row(%x: tensor<2x50000xf32>, %init: tensor<2xf32>) -> tensor<2xf32> {
+  %r = linalg.generic {indexing_maps = [#id2, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<2x50000xf32>) outs(%init : tensor<2xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<2xf32>
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+// An innermost dim that is not a multiple of vector-width: split at the
+// last multiple so that every tile is static and vectorized (the tail as
+// one vector of the remainder; 64 x 40 points stay serial with threads),
+// instead of every tile ending in a dynamic
+// remainder that stays scalar. 1000 = 15 * 64 + 40.
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+
+// CHECK-LABEL: func.func @ragged
+// CHECK: scf.for %{{.*}} = %c0 to %c960 step %c64
+// CHECK: math.exp {{.*}} : vector<64xf32>
+// CHECK: math.exp {{.*}} : vector<40xf32>
+// CHECK-NOT: affine.min
+// T2-LABEL: func.func @ragged
+// T2: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 960) step (1, 64)
+// T2: math.exp {{.*}} : vector<64xf32>
+// T2: scf.for
+// T2: math.exp {{.*}} : vector<40xf32>
+func.func @ragged(%x: tensor<64x1000xf32>) -> tensor<64x1000xf32> {
+  %e = tensor.empty() : tensor<64x1000xf32>
+  %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<64x1000xf32>) outs(%e : tensor<64x1000xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %n = math.exp %a : f32
+    linalg.yield %n : f32
+  } -> tensor<64x1000xf32>
+  return %r : tensor<64x1000xf32>
+}
+
+// -----
+
+// Left as loops (scalar, always correct): a dynamic reduction.
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+
+// CHECK-LABEL: func.func @dynamic_row
 // CHECK-NOT: vector.
 // CHECK: linalg.generic
 // CHECK-NOT: vector.
 // CHECK: return
-func.func @long_row(%x: tensor<2x50000xf32>, %init: tensor<2xf32>) -> tensor<2xf32> {
+func.func @dynamic_row(%x: tensor<2x?xf32>, %init: tensor<2xf32>) -> tensor<2xf32> {
   %r = linalg.generic {indexing_maps = [#id2, #row], iterator_types = ["parallel", "reduction"]}
-      ins(%x : tensor<2x50000xf32>) outs(%init : tensor<2xf32>) {
+      ins(%x : tensor<2x?xf32>) outs(%init : tensor<2xf32>) {
   ^bb0(%a: f32, %o: f32):
     %s = arith.addf %a, %o : f32
     linalg.yield %s : f32

@@ -163,6 +163,53 @@ def MicaCPUFastMathFlags
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def MicaCPUFuseRows : Pass<"mica-cpu-fuse-rows", "mlir::func::FuncOp"> {
+  let summary = "Compute row-wise chains (softmax, layer norm) one row at a "
+                "time";
+  let description = [{
+    Softmax, layer norm and the other row-wise chains reach this point as
+    several ops, each a full pass over the tensor: reductions over the
+    innermost dim (max, sum, mean, variance) and the elementwise ops that
+    read their results (exp, normalize, scale and shift). When the tensor
+    is larger than the caches, every pass streams it from memory again.
+
+    This pass finds each elementwise op that reads an innermost reduction of
+    the same rows (the root), collects the ops feeding it that only it and
+    its group use and that map each row to itself, and computes them in one
+    loop over the rows: each op of the group is tiled to one row exactly
+    once (upstream `TilingInterface::getTiledImplementation`), a member's
+    row feeding the ops that read it directly (upstream tile-and-fuse would
+    recompute a producer with two readers, such as softmax's exp, once per
+    reader). Every pass of a row then works on data the previous pass left
+    in L1/L2, and the tensor is read from memory once and written once. With `threads` > 1 the row loop is an `scf.forall` when
+    the chain is large enough (`min-parallel-elements`) and has at least
+    `threads` rows. `mica-cpu-vectorize` then vectorizes the ops of a row.
+
+    A root whose chain has a single row, a dynamic dim, or no fusible
+    producer is left alone; with `remarks` each candidate says which.
+
+    ```mlir
+    %max = linalg.generic {iterator_types = ["parallel", "reduction"]} ...
+    %exp = linalg.generic ... (%x, %max)      // exp(x - max)
+    %sum = linalg.generic {... "reduction"]} ins(%exp ...)
+    %y = linalg.generic ins(%exp, %sum ...)  // exp / sum
+    // becomes scf.forall %row in (R) { max, exp, sum, divide of one row }
+    ```
+  }];
+  let options = [
+    Option<"threads", "threads", "int64_t", /*default=*/"1",
+           "Threads: the row loop is an scf.forall when there are at least "
+           "this many rows and min-parallel-elements points">,
+    Option<"minParallelElements", "min-parallel-elements", "int64_t",
+           /*default=*/"32768",
+           "Smallest root iteration space whose row loop runs in parallel">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Emit a remark for every row chain fused or left alone">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def MicaCPUVectorize : Pass<"mica-cpu-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile and vectorize elementwise and reduction linalg.generic ops";
   let description = [{
@@ -173,8 +220,13 @@ def MicaCPUVectorize : Pass<"mica-cpu-vectorize", "mlir::func::FuncOp"> {
     dynamic or not a multiple). Reduction dims are kept whole and must be
     static and small (at most `max-reduction` elements); an innermost
     reduction (the rows of softmax and layer norm) becomes one vector
-    reduction. Ops the vectorizer rejects stay as tiled scalar loops, which
-    is always correct. Contractions are left to `mica-cpu-contraction`.
+    reduction. A reduction longer than `max-reduction` (a vocabulary row) is
+    reduced in chunks of `reduction-chunk` elements by an `scf.for` carrying
+    the partial result. An innermost dim that the tile does not divide is
+    first split (upstream `linalg::splitOp`) at the last multiple, so that
+    the head's tiles and the tail are all static and vectorize. Ops the
+    vectorizer rejects stay as tiled scalar loops, which is always correct.
+    Contractions are left to `mica-cpu-contraction`.
 
     With `threads` > 1, the tile loops of an op with a large enough static
     iteration space (`min-parallel-elements`) are one `scf.forall` instead
@@ -196,6 +248,10 @@ def MicaCPUVectorize : Pass<"mica-cpu-vectorize", "mlir::func::FuncOp"> {
            "Elements per vector in the innermost parallel dim">,
     Option<"maxReduction", "max-reduction", "int64_t", /*default=*/"4096",
            "Largest static reduction size vectorized whole">,
+    Option<"reductionChunk", "reduction-chunk", "int64_t",
+           /*default=*/"512",
+           "An innermost reduction longer than max-reduction is reduced in "
+           "chunks of this many elements (a multiple of vector-width)">,
     Option<"threads", "threads", "int64_t", /*default=*/"1",
            "Threads: with more than one, the tile loops of an op whose "
            "static iteration space has at least `min-parallel-elements` "
