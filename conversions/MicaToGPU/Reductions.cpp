@@ -630,6 +630,13 @@ private:
   /// Row sizes: outer dims and the row length.
   SmallVector<Value> outerSizes;
   Value rowLength;
+  /// Elements per thread and step along a row: 4 (128-bit loads and stores
+  /// of the contiguous rows) when rows allow, else 1.
+  int64_t width = 1;
+  /// With width 4: the first element of the current group of 4 and the
+  /// 4-wide loads made for it (keyed by tensor and map).
+  Value groupStart;
+  DenseMap<std::pair<Value, AffineMap>, Value> groupLoads;
   /// Kernel state.
   SmallVector<Value> outer;
   DenseMap<Operation *, Value> rowScalars;
@@ -647,6 +654,18 @@ private:
         b.getFloatAttr(f32, APFloat::getInf(APFloat::IEEEsingle(), true)));
   }
   Value bufferOf(Value tensor);
+  /// The lane of the group of 4 being evaluated.
+  int64_t lane = 0;
+  Value groupLoad(OpBuilder &b, const ExprRef &ref, ValueRange indices,
+                  ValueRange idx);
+  bool isContiguous(Value tensor, AffineMap map);
+  void forEachElement(OpBuilder &b, const Threads &threads, Value tid, Value lo,
+                      Value hi, ValueRange init,
+                      function_ref<SmallVector<Value>(OpBuilder &, ValueRange,
+                                                      ValueRange, IRMapping &)>
+                          body,
+                      function_ref<void(OpBuilder &, Value)> afterGroup = {},
+                      SmallVector<Value> *results = nullptr);
   Value emitExpr(OpBuilder &b, Value v, ValueRange idx, IRMapping &cache);
   Value emitReductionInit(OpBuilder &b, Reduction &r);
   unsigned stateSize(Reduction &r);
@@ -696,6 +715,79 @@ Value GroupEmitter::bufferOf(Value tensor) {
   return buffer;
 }
 
+/// Whether a row read through `map` is contiguous and 16-byte aligned in
+/// groups of 4: the row dim is its innermost index and the buffer's rows are
+/// a static multiple of 4 long.
+bool GroupEmitter::isContiguous(Value tensor, AffineMap map) {
+  if (map.getNumResults() == 0 ||
+      map.getResults().back() !=
+          getAffineDimExpr(map.getNumDims() - 1, map.getContext()))
+    return false;
+  int64_t last = cast<RankedTensorType>(tensor.getType()).getShape().back();
+  return !ShapedType::isDynamic(last) && last % 4 == 0;
+}
+
+/// With width 4, the 4-wide load of the current group for a contiguous read
+/// (made once per group, at the group's first element); null otherwise.
+Value GroupEmitter::groupLoad(OpBuilder &b, const ExprRef &ref,
+                              ValueRange indices, ValueRange idx) {
+  if (width == 1 || idx.empty() || !isContiguous(ref.tensor, ref.map))
+    return {};
+  auto key = std::make_pair(ref.tensor, ref.map);
+  if (Value known = groupLoads.lookup(key))
+    return known;
+  SmallVector<Value> start(indices);
+  start.back() = groupStart;
+  Value vec = vector::LoadOp::create(
+      b, loc, VectorType::get({width}, f32), bufferOf(ref.tensor), start,
+      /*nontemporal=*/false, llvm::MaybeAlign(4 * width));
+  groupLoads[key] = vec;
+  return vec;
+}
+
+/// A thread's strided walk over [lo, hi) of the current row: elements tid,
+/// tid + T, ... (width 1) or groups of 4 at 4 tid, 4 (tid + T), ... (width
+/// 4), `body` once per element with its loop indices, in order, carrying
+/// `init`; `afterGroup` after each group (width 4) or element.
+void GroupEmitter::forEachElement(
+    OpBuilder &b, const Threads &threads, Value tid, Value lo, Value hi,
+    ValueRange init,
+    function_ref<SmallVector<Value>(OpBuilder &, ValueRange, ValueRange,
+                                    IRMapping &)>
+        body,
+    function_ref<void(OpBuilder &, Value)> afterGroup,
+    SmallVector<Value> *results) {
+  Value start = arith::AddIOp::create(
+      b, loc, lo, arith::MulIOp::create(b, loc, tid, cst(b, width)));
+  auto loop = scf::ForOp::create(b, loc, start, hi,
+                                 cst(b, threads.count * width), init);
+  OpBuilder::InsertionGuard guard(b);
+  if (loop.getBody()->mightHaveTerminator())
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+  else
+    b.setInsertionPointToStart(loop.getBody());
+  groupStart = loop.getInductionVar();
+  groupLoads.clear();
+  SmallVector<Value> carried(loop.getRegionIterArgs());
+  for (lane = 0; lane < width; ++lane) {
+    SmallVector<Value> idx(outer);
+    idx.push_back(lane == 0
+                      ? groupStart
+                      : arith::AddIOp::create(b, loc, groupStart, cst(b, lane))
+                            .getResult());
+    IRMapping cache;
+    carried = body(b, idx, carried, cache);
+  }
+  lane = 0;
+  if (afterGroup)
+    afterGroup(b, groupStart);
+  groupLoads.clear();
+  if (!init.empty())
+    scf::YieldOp::create(b, loc, carried);
+  if (results)
+    results->assign(loop.getResults().begin(), loop.getResults().end());
+}
+
 /// Evaluates the element expression `v` at loop indices `idx` (empty when
 /// `v` reads no element): loads of outside tensors, row scalars, and the
 /// scalar ops of the members' bodies, cloned once per `cache`.
@@ -717,7 +809,12 @@ Value GroupEmitter::emitExpr(OpBuilder &b, Value v, ValueRange idx,
     SmallVector<Value> indices;
     for (AffineExpr e : ref.map.getResults())
       indices.push_back(idx[cast<AffineDimExpr>(e).getPosition()]);
-    result = memref::LoadOp::create(b, loc, bufferOf(ref.tensor), indices);
+    if (Value vec = groupLoad(b, ref, indices, idx)) {
+      // This lane's element of the 4-wide load of its group.
+      result = vector::ExtractOp::create(b, loc, vec, lane);
+    } else {
+      result = memref::LoadOp::create(b, loc, bufferOf(ref.tensor), indices);
+    }
     if (identity)
       cache.map(ref.tensor, result);
   } else if (Operation *op = getBodyOp(group, ref)) {
@@ -921,25 +1018,22 @@ States GroupEmitter::runPass(OpBuilder &b, const Threads &threads,
     SmallVector<Value> init;
     for (Reduction *r : reductions)
       llvm::append_range(init, neutralState(b, *r));
-    Value start = arith::AddIOp::create(b, loc, lo, tid);
-    auto loop =
-        scf::ForOp::create(b, loc, start, hi, cst(b, threads.count), init);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    SmallVector<Value> idx(outer);
-    idx.push_back(loop.getInductionVar());
-    IRMapping cache;
-    SmallVector<Value> next;
-    unsigned pos = 0;
-    for (Reduction *r : reductions) {
-      unsigned n = stateSize(*r);
-      llvm::append_range(
-          next, updateState(b, *r, loop.getRegionIterArgs().slice(pos, n), idx,
-                            cache));
-      pos += n;
-    }
-    scf::YieldOp::create(b, loc, next);
-    return SmallVector<Value>(loop.getResults());
+    SmallVector<Value> results;
+    forEachElement(
+        b, threads, tid, lo, hi, init,
+        [&](OpBuilder &b, ValueRange idx, ValueRange state, IRMapping &cache) {
+          SmallVector<Value> next;
+          unsigned pos = 0;
+          for (Reduction *r : reductions) {
+            unsigned n = stateSize(*r);
+            llvm::append_range(
+                next, updateState(b, *r, state.slice(pos, n), idx, cache));
+            pos += n;
+          }
+          return next;
+        },
+        {}, &results);
+    return results;
   });
 }
 
@@ -1058,20 +1152,39 @@ void GroupEmitter::writeOutputs(OpBuilder &b, const Threads &threads, Value lo,
         .push_back(output);
   if (!rows.empty()) {
     perThread(b, threads, [&](OpBuilder &b, Value tid) {
-      Value start = arith::AddIOp::create(b, loc, lo, tid);
-      auto loop = scf::ForOp::create(b, loc, start, hi, cst(b, threads.count));
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(loop.getBody()->getTerminator());
-      SmallVector<Value> idx(outer);
-      idx.push_back(loop.getInductionVar());
-      IRMapping cache;
-      for (Value row : rows) {
-        auto op = cast<linalg::GenericOp>(row.getDefiningOp());
-        Value yielded =
-            cast<linalg::YieldOp>(op.getBody()->getTerminator()).getOperand(0);
-        memref::StoreOp::create(b, loc, emitExpr(b, yielded, idx, cache),
-                                outputBuffers[row], idx);
-      }
+      // Width 4: each group's 4 values per output go out in one 128-bit
+      // store.
+      SmallVector<SmallVector<Value>> groups(rows.size());
+      forEachElement(
+          b, threads, tid, lo, hi, {},
+          [&](OpBuilder &b, ValueRange idx, ValueRange, IRMapping &cache) {
+            for (auto [k, row] : llvm::enumerate(rows)) {
+              auto op = cast<linalg::GenericOp>(row.getDefiningOp());
+              Value yielded =
+                  cast<linalg::YieldOp>(op.getBody()->getTerminator())
+                      .getOperand(0);
+              Value v = emitExpr(b, yielded, idx, cache);
+              if (width == 1)
+                memref::StoreOp::create(b, loc, v, outputBuffers[row], idx);
+              else
+                groups[k].push_back(v);
+            }
+            return SmallVector<Value>();
+          },
+          [&](OpBuilder &b, Value start) {
+            if (width == 1)
+              return;
+            SmallVector<Value> idx(outer);
+            idx.push_back(start);
+            for (auto [k, row] : llvm::enumerate(rows)) {
+              Value vec = vector::FromElementsOp::create(
+                  b, loc, VectorType::get({width}, f32), groups[k]);
+              vector::StoreOp::create(b, loc, vec, outputBuffers[row], idx,
+                                      /*nontemporal=*/false,
+                                      llvm::MaybeAlign(4 * width));
+              groups[k].clear();
+            }
+          });
     });
   }
   if (!scalars.empty() && writeScalars) {
@@ -1194,12 +1307,19 @@ LogicalResult GroupEmitter::emit(RewriterBase &rewriter) {
   bool split =
       length && *length > arch.rowSplitThreshold && group.numPhases == 1;
   bool warp = length && *length <= arch.rowWarpMaxElements && !split;
+  // 128-bit accesses when every thread gets at least one full group of 4
+  // (static rows, a multiple of 4 long; split chunks are multiples of 4).
+  int64_t rowThreads = warp ? 32 : arch.rowBlockThreads;
+  if (length && *length % 4 == 0 && *length >= 4 * rowThreads)
+    width = 4;
   if (split) {
     // Kernel 1: per-block states into [rows x blocks x state]; kernel 2:
     // each block merges its row's states and writes its chunk.
     int64_t threads = arch.rowBlockThreads;
-    int64_t chunk = std::max<int64_t>(arch.rowSplitChunk,
-                                      llvm::divideCeil(*length, threads));
+    int64_t chunk =
+        llvm::alignTo(std::max<int64_t>(arch.rowSplitChunk,
+                                        llvm::divideCeil(*length, threads)),
+                      width);
     int64_t blocks = llvm::divideCeil(*length, chunk);
     unsigned size = 0;
     for (Reduction *r : phaseReductions(0))

@@ -16,8 +16,10 @@
 
 // Softmax over 4 rows of 1000: a warp per row, 4 rows per block (one
 // block). One pass for max and sum (online softmax: two f32 states per
-// lane), combined by butterfly shuffles (gpu.subgroup_reduce lowered to
-// gpu.shuffle xor 1..16), then one pass that writes exp(x - max) / sum.
+// lane, one exp per element), combined by butterfly shuffles
+// (gpu.subgroup_reduce lowered to gpu.shuffle xor 1..16), then one pass
+// that writes exp(x - max) / sum. Each lane reads and writes groups of 4
+// (128-bit accesses): elements 4 lane .. 4 lane + 3, then 128 further.
 // CHECK-LABEL: func.func @softmax_warp
 // CHECK-SAME: (%[[X:.*]]: tensor<4x1000xf32>)
 // CHECK-DAG: %[[OUT:.*]] = memref.alloc() : memref<4x1000xf32>
@@ -26,18 +28,20 @@
 // CHECK: %[[ROWB:.*]] = arith.muli %[[BX]], %c4
 // CHECK: %[[ROW:.*]] = arith.addi %[[ROWB]], %[[WARP]]
 // CHECK: scf.if
-// CHECK: %[[MS:.*]]:2 = scf.for %[[J:.*]] = %[[LANE]] to %c1000 step %c32 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (f32, f32)
-// CHECK: memref.load %[[XB]][%[[ROW]], %[[J]]]
+// CHECK: %[[START:.*]] = arith.muli %[[LANE]], %c4
+// CHECK: %[[MS:.*]]:2 = scf.for %[[J:.*]] = %[[START]] to %c1000 step %c128 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}) -> (f32, f32)
+// CHECK: %[[V:.*]] = vector.load %[[XB]][%[[ROW]], %[[J]]] {alignment = 16 : i64} : memref<4x1000xf32>, vector<4xf32>
+// CHECK: vector.extract %[[V]][0]
 // CHECK: arith.maximumf
-// CHECK: math.exp
+// CHECK-COUNT-4: math.exp
 // CHECK-NOT: math.exp
 // CHECK: scf.yield
 // CHECK-COUNT-5: gpu.shuffle xor
 // CHECK-COUNT-5: gpu.shuffle xor
-// CHECK: scf.for %[[J2:.*]] = %[[LANE]] to %c1000 step %c32
-// CHECK: math.exp
-// CHECK: arith.divf
-// CHECK: memref.store %{{.*}}, %[[OUT]][%[[ROW]], %[[J2]]]
+// CHECK: scf.for %[[J2:.*]] = %{{.*}} to %c1000 step %c128
+// CHECK-COUNT-4: arith.divf
+// CHECK: %[[W:.*]] = vector.from_elements
+// CHECK: vector.store %[[W]], %[[OUT]][%[[ROW]], %[[J2]]] {alignment = 16 : i64}
 // CHECK: %[[R:.*]] = bufferization.to_tensor %[[OUT]] restrict writable
 // CHECK-NOT: linalg.generic
 // CHECK: return %[[R]]
@@ -84,50 +88,55 @@ func.func @softmax_warp(%arg0: tensor<4x1000xf32>) -> tensor<4x1000xf32> {
   return %7 : tensor<4x1000xf32>
 }
 
-// Dynamic row count, 3000 per row: a block of 256 threads per row (grid =
-// the row count), gpu.all_reduce across the block.
+// Dynamic rows of dynamic length: a block of 256 threads per row (grid =
+// the row count), scalar accesses, gpu.all_reduce across the block.
 // CHECK-LABEL: func.func @softmax_block
-// CHECK: %[[ROWS:.*]] = tensor.dim %{{.*}}, %c0
-// CHECK: memref.alloc(%[[ROWS]]) : memref<?x3000xf32>
+// CHECK-DAG: %[[ROWS:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK-DAG: %[[N:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK: memref.alloc(%[[ROWS]], %[[N]]) : memref<?x?xf32>
 // CHECK: gpu.launch blocks(%[[ROW:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %[[ROWS]], %{{.*}} = %c1, %{{.*}} = %c1) threads(%[[T:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256, %{{.*}} = %c1, %{{.*}} = %c1)
-// CHECK: %[[MS:.*]]:2 = scf.for %{{.*}} = %[[T]] to %c3000 step %c256 iter_args
+// CHECK: %[[MS:.*]]:2 = scf.for %[[J:.*]] = %[[T]] to %[[N]] step %c256 iter_args
+// CHECK: memref.load %{{.*}}[%[[ROW]], %[[J]]]
+// CHECK-NOT: vector.load
 // CHECK: %[[M:.*]] = gpu.all_reduce maximumf %[[MS]]#0 uniform
 // CHECK: arith.subf %[[MS]]#0, %[[M]]
 // CHECK: %[[S:.*]] = gpu.all_reduce add %{{.*}} uniform
-// CHECK: scf.for %{{.*}} = %[[T]] to %c3000 step %c256
+// CHECK: scf.for %{{.*}} = %[[T]] to %[[N]] step %c256
 // CHECK: arith.divf
 // CHECK: gpu.terminator
-func.func @softmax_block(%arg0: tensor<?x3000xf32>) -> tensor<?x3000xf32> {
+func.func @softmax_block(%arg0: tensor<?x?xf32>) -> tensor<?x?xf32> {
   %cst = arith.constant 0.000000e+00 : f32
+  %c1 = arith.constant 1 : index
   %cst_0 = arith.constant 0xFF800000 : f32
   %c0 = arith.constant 0 : index
-  %dim = tensor.dim %arg0, %c0 : tensor<?x3000xf32>
+  %dim = tensor.dim %arg0, %c0 : tensor<?x?xf32>
   %0 = tensor.empty(%dim) : tensor<?xf32>
   %1 = linalg.fill ins(%cst_0 : f32) outs(%0 : tensor<?xf32>) -> tensor<?xf32>
-  %2 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["parallel", "reduction"]} ins(%arg0 : tensor<?x3000xf32>) outs(%1 : tensor<?xf32>) {
+  %2 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["parallel", "reduction"]} ins(%arg0 : tensor<?x?xf32>) outs(%1 : tensor<?xf32>) {
   ^bb0(%in: f32, %out: f32):
     %8 = arith.maximumf %in, %out : f32
     linalg.yield %8 : f32
   } -> tensor<?xf32>
-  %3 = tensor.empty(%dim) : tensor<?x3000xf32>
-  %4 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel"]} ins(%arg0, %2 : tensor<?x3000xf32>, tensor<?xf32>) outs(%3 : tensor<?x3000xf32>) {
-  ^bb0(%in: f32, %in_1: f32, %out: f32):
-    %8 = arith.subf %in, %in_1 : f32
+  %dim_1 = tensor.dim %arg0, %c1 : tensor<?x?xf32>
+  %3 = tensor.empty(%dim, %dim_1) : tensor<?x?xf32>
+  %4 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel"]} ins(%arg0, %2 : tensor<?x?xf32>, tensor<?xf32>) outs(%3 : tensor<?x?xf32>) {
+  ^bb0(%in: f32, %in_2: f32, %out: f32):
+    %8 = arith.subf %in, %in_2 : f32
     %9 = math.exp %8 : f32
     linalg.yield %9 : f32
-  } -> tensor<?x3000xf32>
+  } -> tensor<?x?xf32>
   %5 = linalg.fill ins(%cst : f32) outs(%0 : tensor<?xf32>) -> tensor<?xf32>
-  %6 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["parallel", "reduction"]} ins(%4 : tensor<?x3000xf32>) outs(%5 : tensor<?xf32>) {
+  %6 = linalg.generic {indexing_maps = [#map, #map1], iterator_types = ["parallel", "reduction"]} ins(%4 : tensor<?x?xf32>) outs(%5 : tensor<?xf32>) {
   ^bb0(%in: f32, %out: f32):
     %8 = arith.addf %in, %out : f32
     linalg.yield %8 : f32
   } -> tensor<?xf32>
-  %7 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel"]} ins(%4, %6 : tensor<?x3000xf32>, tensor<?xf32>) outs(%3 : tensor<?x3000xf32>) {
-  ^bb0(%in: f32, %in_1: f32, %out: f32):
-    %8 = arith.divf %in, %in_1 : f32
+  %7 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel"]} ins(%4, %6 : tensor<?x?xf32>, tensor<?xf32>) outs(%3 : tensor<?x?xf32>) {
+  ^bb0(%in: f32, %in_2: f32, %out: f32):
+    %8 = arith.divf %in, %in_2 : f32
     linalg.yield %8 : f32
-  } -> tensor<?x3000xf32>
-  return %7 : tensor<?x3000xf32>
+  } -> tensor<?x?xf32>
+  return %7 : tensor<?x?xf32>
 }
 
 // A 50257-wide row (a GPT-2 vocabulary) is split across 25 blocks of 2048:
@@ -192,16 +201,18 @@ func.func @softmax_split(%arg0: tensor<1x50257xf32>) -> tensor<1x50257xf32> {
 // CHECK: gpu.launch blocks({{.*}}) in (%{{.*}} = %c8, %{{.*}} = %c1, %{{.*}} = %c1) threads({{.*}}) in (%{{.*}} = %c32, %{{.*}} = %c4, %{{.*}} = %c1)
 // CHECK: %[[OUTER:.*]]:2 = affine.delinearize_index %{{.*}} into (2, 16)
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (f32, f32, f32, f32)
-// CHECK: %[[H:.*]] = memref.load %{{.*}}[%[[OUTER]]#0, %[[OUTER]]#1, %{{.*}}]
-// CHECK: %[[S:.*]] = memref.load %{{.*}}[%[[OUTER]]#0, %[[OUTER]]#1, %{{.*}}]
-// CHECK: arith.addf %[[H]], %[[S]]
+// CHECK: %[[H:.*]] = vector.load %{{.*}}[%[[OUTER]]#0, %[[OUTER]]#1, %{{.*}}]
+// CHECK: %[[H0:.*]] = vector.extract %[[H]][0]
+// CHECK: %[[S:.*]] = vector.load %{{.*}}[%[[OUTER]]#0, %[[OUTER]]#1, %{{.*}}]
+// CHECK: %[[S0:.*]] = vector.extract %[[S]][0]
+// CHECK: arith.addf %[[H0]], %[[S0]]
 // CHECK: arith.divf
 // CHECK: scf.yield
 // CHECK-COUNT-15: gpu.shuffle xor
 // CHECK-NOT: gpu.shuffle
 // CHECK: scf.for
 // CHECK: math.rsqrt
-// CHECK: memref.store %{{.*}}, %{{.*}}[%[[OUTER]]#0, %[[OUTER]]#1, %{{.*}}]
+// CHECK: vector.store %{{.*}}, %{{.*}}[%[[OUTER]]#0, %[[OUTER]]#1, %{{.*}}]
 func.func @skip_layer_norm(%arg0: tensor<2x16x768xf32>, %arg1: tensor<2x16x768xf32>, %arg2: tensor<768xf32>, %arg3: tensor<768xf32>) -> tensor<2x16x768xf32> {
   %cst = arith.constant 9.99999996E-13 : f32
   %cst_0 = arith.constant 0.000000e+00 : f32
