@@ -229,6 +229,70 @@ static std::optional<ElementType> fromABIType(mica_dtype t) {
   }
 }
 
+/// The C ABI functions a model object is used through. A compiled library
+/// must run with its own copies (dlsym): the model object's layout belongs
+/// to the runtime linked into that library (a GPU library's, or another
+/// Mica version's), not to the one linked into mica-run for JIT models.
+struct ModelAPI {
+  decltype(&mica_model_num_inputs) num_inputs = &mica_model_num_inputs;
+  decltype(&mica_model_num_outputs) num_outputs = &mica_model_num_outputs;
+  decltype(&mica_model_input_name) input_name = &mica_model_input_name;
+  decltype(&mica_model_input_dtype) input_dtype = &mica_model_input_dtype;
+  decltype(&mica_model_input_rank) input_rank = &mica_model_input_rank;
+  decltype(&mica_model_input_shape) input_shape = &mica_model_input_shape;
+  decltype(&mica_model_output_name) output_name = &mica_model_output_name;
+  decltype(&mica_model_output_dtype) output_dtype = &mica_model_output_dtype;
+  decltype(&mica_model_output_rank) output_rank = &mica_model_output_rank;
+  decltype(&mica_model_output_shape) output_shape = &mica_model_output_shape;
+  decltype(&mica_model_run) run = &mica_model_run;
+  decltype(&mica_model_error) error = &mica_model_error;
+  decltype(&mica_model_output_dims) output_dims = &mica_model_output_dims;
+  decltype(&mica_model_output_data) output_data = &mica_model_output_data;
+  decltype(&mica_model_destroy) destroy = &mica_model_destroy;
+
+  /// Points every entry at `lib`'s definition; the name of the first
+  /// missing one, or "".
+  std::string load(llvm::sys::DynamicLibrary &lib) {
+    auto get = [&](auto &fn, const char *name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(
+          lib.getAddressOfSymbol(name));
+      return fn != nullptr;
+    };
+    if (!get(num_inputs, "mica_model_num_inputs"))
+      return "mica_model_num_inputs";
+    if (!get(num_outputs, "mica_model_num_outputs"))
+      return "mica_model_num_outputs";
+    if (!get(input_name, "mica_model_input_name"))
+      return "mica_model_input_name";
+    if (!get(input_dtype, "mica_model_input_dtype"))
+      return "mica_model_input_dtype";
+    if (!get(input_rank, "mica_model_input_rank"))
+      return "mica_model_input_rank";
+    if (!get(input_shape, "mica_model_input_shape"))
+      return "mica_model_input_shape";
+    if (!get(output_name, "mica_model_output_name"))
+      return "mica_model_output_name";
+    if (!get(output_dtype, "mica_model_output_dtype"))
+      return "mica_model_output_dtype";
+    if (!get(output_rank, "mica_model_output_rank"))
+      return "mica_model_output_rank";
+    if (!get(output_shape, "mica_model_output_shape"))
+      return "mica_model_output_shape";
+    if (!get(run, "mica_model_run"))
+      return "mica_model_run";
+    if (!get(error, "mica_model_error"))
+      return "mica_model_error";
+    if (!get(output_dims, "mica_model_output_dims"))
+      return "mica_model_output_dims";
+    if (!get(output_data, "mica_model_output_data"))
+      return "mica_model_output_data";
+    if (!get(destroy, "mica_model_destroy"))
+      return "mica_model_destroy";
+    return "";
+  }
+};
+static ModelAPI api;
+
 static Signature signatureOf(const mica_model *m) {
   Signature sig;
   auto slot = [](const char *name, mica_dtype t, int rank,
@@ -239,16 +303,16 @@ static Signature signatureOf(const mica_model *m) {
     s.shape.assign(shape, shape + rank);
     return s;
   };
-  for (int i = 0; i < mica_model_num_inputs(m); ++i)
-    sig.inputs.push_back(slot(mica_model_input_name(m, i),
-                              mica_model_input_dtype(m, i),
-                              mica_model_input_rank(m, i),
-                              mica_model_input_shape(m, i)));
-  for (int i = 0; i < mica_model_num_outputs(m); ++i)
-    sig.outputs.push_back(slot(mica_model_output_name(m, i),
-                               mica_model_output_dtype(m, i),
-                               mica_model_output_rank(m, i),
-                               mica_model_output_shape(m, i)));
+  for (int i = 0; i < api.num_inputs(m); ++i)
+    sig.inputs.push_back(slot(api.input_name(m, i),
+                              api.input_dtype(m, i),
+                              api.input_rank(m, i),
+                              api.input_shape(m, i)));
+  for (int i = 0; i < api.num_outputs(m); ++i)
+    sig.outputs.push_back(slot(api.output_name(m, i),
+                               api.output_dtype(m, i),
+                               api.output_rank(m, i),
+                               api.output_shape(m, i)));
   return sig;
 }
 
@@ -576,8 +640,8 @@ static FailureOr<ABIInputs> toABIInputs(const Signature &sig,
 
 /// One mica_model_run; its error becomes a mica-run error.
 static LogicalResult runOnce(mica_model *m, const ABIInputs &in) {
-  if (mica_model_run(m, in.data.data(), in.dims.data()) != 0)
-    return error(Twine("the compiled model failed: ") + mica_model_error(m));
+  if (api.run(m, in.data.data(), in.dims.data()) != 0)
+    return error(Twine("the compiled model failed: ") + api.error(m));
   return success();
 }
 
@@ -588,9 +652,9 @@ runCompiled(mica_model *m, const Signature &sig, const ABIInputs &in) {
     return failure();
   SmallVector<HostTensor> outputs;
   for (auto [k, slot] : llvm::enumerate(sig.outputs)) {
-    const int64_t *d = mica_model_output_dims(m, k);
+    const int64_t *d = api.output_dims(m, k);
     HostTensor t(*slot.type, ArrayRef<int64_t>(d, slot.shape.size()));
-    std::memcpy(t.getMutableBytes().data(), mica_model_output_data(m, k),
+    std::memcpy(t.getMutableBytes().data(), api.output_data(m, k),
                 t.getMutableBytes().size());
     outputs.push_back(std::move(t));
   }
@@ -695,15 +759,20 @@ int main(int argc, char **argv) {
                   "mica_model_create)");
       return 1;
     }
+    if (std::string missing = api.load(lib); !missing.empty()) {
+      (void)error("'" + modelPath + "' is not a Mica model (no " + missing +
+                  ")");
+      return 1;
+    }
     mica_model *m = create();
     if (!m) {
       (void)error("mica_model_create failed");
       return 1;
     }
     // A GPU model without a usable driver/GPU is created with its reason.
-    if (const char *why = mica_model_error(m); why && *why) {
+    if (const char *why = api.error(m); why && *why) {
       (void)error("cannot run '" + modelPath + "': " + why);
-      mica_model_destroy(m);
+      api.destroy(m);
       return 1;
     }
     Signature sig = signatureOf(m);
@@ -717,7 +786,7 @@ int main(int argc, char **argv) {
     if (failed(outputs) || failed(handleOutputs(sig, *outputs)))
       return 1;
     int rc = benchmarkRuns && failed(benchmark(m, *abi)) ? 1 : 0;
-    mica_model_destroy(m);
+    api.destroy(m);
     return rc;
   }
 
