@@ -20,6 +20,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
 namespace mica {
@@ -49,10 +50,12 @@ static std::string constantSuffix(Type t) {
 }
 
 /// Ops whose regions become kernels (the SIMT and TensorCore paths), or are
-/// kernels already.
+/// kernels already. A linalg op without loops (a 0-d computation) is lowered
+/// in place: host code.
 static bool becomesKernel(Operation *op) {
-  return isa<linalg::LinalgOp, scf::ForallOp, scf::ParallelOp, gpu::LaunchOp>(
-      op);
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+    return linalgOp.getNumLoops() > 0;
+  return isa<scf::ForallOp, scf::ParallelOp, gpu::LaunchOp>(op);
 }
 
 /// True when `op` itself reads or writes the contents of a buffer.
@@ -85,17 +88,119 @@ static func::FuncOp getConstantEntry(ModuleOp module, UnrankedMemRefType type,
   return f;
 }
 
+/// The buffer `value` views: through view-like ops and memref.reshape's
+/// source, up to an allocation, a global, an argument or an op result.
+static Value getRootBuffer(Value value) {
+  while (Operation *def = value.getDefiningOp()) {
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def))
+      value = view.getViewSource();
+    else if (auto reshape = dyn_cast<memref::ReshapeOp>(def))
+      value = reshape.getSource();
+    else
+      break;
+  }
+  return value;
+}
+
+namespace {
+/// Which buffers of a function's host code stay in host memory: those (and
+/// the buffers host copies connect them to) that only host code reads or
+/// writes, like the small shape buffers of dynamic reshapes. Every other
+/// buffer goes to the device.
+struct BufferResidence {
+  llvm::DenseMap<Value, Value> parent;
+  /// Roots whose group must be on the device / is accessed by the host
+  /// (with the first op that does).
+  llvm::DenseSet<Value> device;
+  llvm::DenseMap<Value, Operation *> hostAccess;
+
+  Value find(Value v) {
+    Value root = getRootBuffer(v);
+    auto it = parent.find(root);
+    if (it == parent.end() || it->second == root)
+      return root;
+    Value top = find(it->second);
+    parent[root] = top;
+    return top;
+  }
+  void unite(Value a, Value b) {
+    Value ra = find(a), rb = find(b);
+    if (ra != rb)
+      parent[ra] = rb;
+  }
+  bool onDevice(Value v) { return device.contains(find(v)); }
+};
+} // namespace
+
+/// True when `op`, a host op, reads or writes `operand` itself (the buffer
+/// has to be on the host).
+static bool isHostAccess(Operation *op, OpOperand &operand) {
+  if (auto reshape = dyn_cast<memref::ReshapeOp>(op))
+    return operand.get() == reshape.getShape();
+  return touchesBufferContents(op);
+}
+
 LogicalResult mica::moveHostBuffersToDevice(RewriterBase &rewriter,
                                             func::FuncOp func) {
-  SmallVector<Operation *> hostOps;
+  SmallVector<Operation *> hostOps, kernelOps;
   func.walk<WalkOrder::PreOrder>([&](Operation *op) {
     if (op == func.getOperation())
       return WalkResult::advance();
-    if (becomesKernel(op))
+    if (becomesKernel(op)) {
+      kernelOps.push_back(op);
       return WalkResult::skip();
+    }
     hostOps.push_back(op);
     return WalkResult::advance();
   });
+
+  // Which buffers the host code itself reads or writes, which ones kernels,
+  // arguments and results need on the device.
+  BufferResidence residence;
+  SmallVector<std::pair<Value, Value>> links;
+  SmallVector<Value> deviceUses, hostUses;
+  SmallVector<Operation *> hostUsers;
+  for (Operation *op : kernelOps)
+    for (Value v : op->getOperands())
+      if (isa<BaseMemRefType>(v.getType()))
+        deviceUses.push_back(v);
+  for (Operation *op : hostOps) {
+    if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+      links.push_back({copy.getSource(), copy.getTarget()});
+      continue;
+    }
+    if (isa<ViewLikeOpInterface, memref::DimOp, memref::DeallocOp,
+            memref::ExtractStridedMetadataOp>(op))
+      continue;
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isa<BaseMemRefType>(operand.get().getType()))
+        continue;
+      if (isHostAccess(op, operand)) {
+        hostUses.push_back(operand.get());
+        hostUsers.push_back(op);
+      } else if (!isa<memref::ReshapeOp>(op)) {
+        // Results, loop-carried buffers, ...: on the device.
+        deviceUses.push_back(operand.get());
+      }
+    }
+  }
+  for (auto [a, b] : links)
+    residence.unite(a, b);
+  for (Value v : deviceUses)
+    residence.device.insert(residence.find(v));
+  for (BlockArgument arg : func.getArguments())
+    if (isa<BaseMemRefType>(arg.getType()))
+      residence.device.insert(residence.find(arg));
+  // Buffers that are neither allocated nor globals here (arguments of
+  // nested blocks, op results) cannot be kept on the host.
+  for (Operation *op : hostOps)
+    for (Value v : op->getOperands())
+      if (isa<BaseMemRefType>(v.getType())) {
+        Value root = getRootBuffer(v);
+        if (!root.getDefiningOp<memref::AllocOp>() &&
+            !root.getDefiningOp<memref::GetGlobalOp>())
+          residence.device.insert(residence.find(root));
+      }
 
   // Everything the rewrite cannot handle is reported before anything
   // changes.
@@ -110,28 +215,32 @@ LogicalResult mica::moveHostBuffersToDevice(RewriterBase &rewriter,
       unsupported = true;
     }
   }
+  for (auto [v, op] : llvm::zip(hostUses, hostUsers)) {
+    if (!residence.onDevice(v))
+      continue;
+    op->emitError()
+        << "mica-gpu-device-memory: this " << op->getName()
+        << " uses the contents of a buffer on the host that kernels, "
+           "arguments or results need in device memory (a data-dependent "
+           "host loop or a scalar read on the host?); managed-memory=1 runs "
+           "such code under mlir-runner instead";
+    unsupported = true;
+  }
   for (Operation *op : hostOps) {
-    if (auto global = dyn_cast<memref::GetGlobalOp>(op)) {
-      if (constantSuffix(global.getType().getElementType()).empty() ||
-          !global.getType().getLayout().isIdentity()) {
-        op->emitError() << "mica-gpu-device-memory: no device constants of "
-                           "type "
-                        << global.getType()
-                        << " (the runtime uploads identity-layout buffers of "
-                           "f64, f32, f16, bf16, i64, i32, i16, i8 or i1)";
-        unsupported = true;
-      }
-      continue;
+    if (isa<memref::AllocaOp>(op) && residence.onDevice(op->getResult(0))) {
+      op->emitError() << "mica-gpu-device-memory: a stack buffer that kernels "
+                         "use (device memory only)";
+      unsupported = true;
     }
-    if (isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp>(op))
-      continue;
-    if (isa<memref::AllocaOp>(op) || touchesBufferContents(op)) {
-      op->emitError()
-          << "mica-gpu-device-memory: this " << op->getName()
-          << " uses the contents of a buffer on the host, but a model library "
-             "keeps every buffer in device memory (a data-dependent host loop "
-             "or a scalar read on the host?); managed-memory=1 runs such "
-             "code under mlir-runner instead";
+    auto global = dyn_cast<memref::GetGlobalOp>(op);
+    if (global && residence.onDevice(global) &&
+        (constantSuffix(global.getType().getElementType()).empty() ||
+         !global.getType().getLayout().isIdentity())) {
+      op->emitError() << "mica-gpu-device-memory: no device constants of "
+                         "type "
+                      << global.getType()
+                      << " (the runtime uploads identity-layout buffers of "
+                         "f64, f32, f16, bf16, i64, i32, i16, i8 or i1)";
       unsupported = true;
     }
   }
@@ -143,7 +252,20 @@ LogicalResult mica::moveHostBuffersToDevice(RewriterBase &rewriter,
   // Device constants are fetched once, at the top of the function.
   OpBuilder::InsertPoint constantsEnd(&entry, entry.begin());
   llvm::StringMap<Value> constants;
+  // Buffers only the host code uses stay where they are (decided before
+  // anything is rewritten).
+  SmallVector<Operation *> toDevice;
   for (Operation *op : hostOps) {
+    if (!isa<memref::AllocOp, memref::DeallocOp, memref::CopyOp,
+             memref::GetGlobalOp>(op))
+      continue;
+    Value buffer = isa<memref::DeallocOp>(op) ? op->getOperand(0)
+                   : isa<memref::CopyOp>(op)  ? op->getOperand(1)
+                                              : op->getResult(0);
+    if (residence.onDevice(buffer))
+      toDevice.push_back(op);
+  }
+  for (Operation *op : toDevice) {
     Location loc = op->getLoc();
     rewriter.setInsertionPoint(op);
     if (auto alloc = dyn_cast<memref::AllocOp>(op)) {

@@ -193,6 +193,9 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
 
   // Host code to the LLVM dialect (gpu-to-llvm: mgpu* runtime calls,
   // kernels embedded by the offloading translation), then the C ABI.
+  // Reshapes with several dynamic dims in a group: expand-strided-metadata
+  // crashes on them (as on the CPU).
+  pm.addNestedPass<func::FuncOp>(createMicaCPULowerDynamicReshapes());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

@@ -68,10 +68,67 @@ func.func @buffers(%x: memref<16x16xf32>, %n: index) -> (memref<16x8xf32>, memre
 
 // -----
 
+// Shape buffers of a dynamic reshape (written, read and copied by the host
+// only, or a constant only the host reads) stay in host memory; the
+// reshaped argument and the kernel's output are device buffers.
+#id1 = affine_map<(i) -> (i)>
+memref.global "private" constant @shape : memref<1xindex> = dense<[4]>
+// CHECK-LABEL: func.func @host_shapes
+// CHECK-NOT: __mica_gpu_constant
+// CHECK: %[[S:.*]] = memref.alloc() : memref<2xindex>
+// CHECK: memref.store %{{.*}}, %[[S]]
+// CHECK: %[[T:.*]] = memref.alloc() : memref<2xindex>
+// CHECK: memref.copy %[[S]], %[[T]]
+// CHECK: %[[R:.*]] = memref.reshape %{{.*}}(%[[T]])
+// CHECK: %[[G:.*]] = memref.get_global @shape : memref<1xindex>
+// CHECK: %[[F:.*]] = memref.reshape %[[R]](%[[G]])
+// CHECK: %[[O:.*]] = gpu.alloc () : memref<4xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[F]] : memref<?xf32>) outs(%[[O]] : memref<4xf32>)
+func.func @host_shapes(%x: memref<4xf32>) -> memref<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %s = memref.alloc() : memref<2xindex>
+  memref.store %c2, %s[%c0] : memref<2xindex>
+  memref.store %c2, %s[%c1] : memref<2xindex>
+  %t = memref.alloc() : memref<2xindex>
+  memref.copy %s, %t : memref<2xindex> to memref<2xindex>
+  %r = memref.reshape %x(%t) : (memref<4xf32>, memref<2xindex>) -> memref<?x?xf32>
+  %g = memref.get_global @shape : memref<1xindex>
+  %f = memref.reshape %r(%g) : (memref<?x?xf32>, memref<1xindex>) -> memref<?xf32>
+  %o = memref.alloc() : memref<4xf32>
+  linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%f : memref<?xf32>) outs(%o : memref<4xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  }
+  return %o : memref<4xf32>
+}
+
+// -----
+
+// A buffer the host writes and a kernel reads cannot be in one place.
+#id1 = affine_map<(i) -> (i)>
+func.func @host_and_kernel(%x: memref<2xf32>) -> memref<2xf32> {
+  %c0 = arith.constant 0 : index
+  %v = arith.constant 1.0 : f32
+  %s = memref.alloc() : memref<2xf32>
+  // expected-error @+1 {{mica-gpu-device-memory: this memref.store uses the contents of a buffer on the host that kernels, arguments or results need in device memory}}
+  memref.store %v, %s[%c0] : memref<2xf32>
+  linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%s : memref<2xf32>) outs(%x : memref<2xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  }
+  return %x : memref<2xf32>
+}
+
+// -----
+
 // The host reads a buffer: impossible when it lives on the device.
 func.func @host_load(%x: memref<4xf32>) -> f32 {
   %c0 = arith.constant 0 : index
-  // expected-error @+1 {{mica-gpu-device-memory: this memref.load uses the contents of a buffer on the host, but a model library keeps every buffer in device memory}}
+  // expected-error @+1 {{mica-gpu-device-memory: this memref.load uses the contents of a buffer on the host that kernels, arguments or results need in device memory}}
   %v = memref.load %x[%c0] : memref<4xf32>
   return %v : f32
 }
@@ -81,7 +138,7 @@ func.func @host_load(%x: memref<4xf32>) -> f32 {
 // A host call with a buffer argument would read device memory.
 func.func private @consume(memref<4xf32>)
 func.func @host_call(%x: memref<4xf32>) {
-  // expected-error @+1 {{mica-gpu-device-memory: this func.call uses the contents of a buffer on the host}}
+  // expected-error @+1 {{mica-gpu-device-memory: this func.call uses the contents of a buffer on the host that kernels, arguments or results need in device memory}}
   func.call @consume(%x) : (memref<4xf32>) -> ()
   return
 }
