@@ -425,11 +425,14 @@ def MicaGPUDeviceMemory : Pass<"mica-gpu-device-memory", "mlir::ModuleOp"> {
   let summary = "Host buffers in device memory: the host code of a model library";
   let description = [{
     Rewrites the host side of each bufferized function (everything outside
-    linalg ops, `scf.forall` / `scf.parallel` nests and `gpu.launch`, i.e.
-    outside what becomes kernels) so that every buffer lives in device
-    memory. The function then takes and returns device buffers; the model
-    runtime (lib/Runtime/MicaModel.c with lib/GPURuntime) copies the inputs
-    to the device and the outputs back around each call.
+    linalg ops with loops, `scf.forall` / `scf.parallel` nests and
+    `gpu.launch`, i.e. outside what becomes kernels) so that its buffers live
+    in device memory. The function then takes and returns device buffers;
+    the model runtime (lib/Runtime/MicaModel.c with lib/GPURuntime) copies
+    the inputs to the device and the outputs back around each call. Buffers
+    that only host code reads and writes (with the buffers host copies
+    connect them to), like the shape operands of dynamic `memref.reshape`s,
+    stay in host memory.
 
     - `memref.alloc` / `memref.dealloc` become `gpu.alloc` / `gpu.dealloc`
       (served by the model's arena at run time);
@@ -440,10 +443,10 @@ def MicaGPUDeviceMemory : Pass<"mica-gpu-device-memory", "mlir::ModuleOp"> {
       (identity layout), else a `linalg.copy` that the SIMT path turns into a
       kernel (run it before `convert-linalg-to-parallel-loops`).
 
-    Host code that reads or writes buffer contents itself (`memref.load`,
-    `memref.store`, vector transfers, calls with buffer arguments) cannot
-    run on device memory: the pass reports each such op as an error, and
-    results must have an identity layout.
+    Host code that reads or writes the contents of a buffer that kernels,
+    arguments or results need on the device (`memref.load`, `memref.store`,
+    0-d linalg ops, calls with buffer arguments) cannot run: the pass
+    reports each such op as an error. Results must have an identity layout.
 
     ```mlir
     %w = memref.get_global @w : memref<64x64xf16>
