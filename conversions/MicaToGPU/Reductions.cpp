@@ -216,7 +216,18 @@ struct Group {
   };
   SmallVector<Size> sizes;
 
+  /// Loops of the row ops (the reductions' and the row elementwise ops').
+  unsigned numLoops = 0;
+
   bool contains(Operation *op) const { return op && members.contains(op); }
+  /// A member whose result has one value per row: a reduction, or an
+  /// elementwise op over the reduced shape (a mean's division, a square
+  /// root) that only reads such values and outside tensors.
+  bool isRowScalarOp(Operation *op) const {
+    auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+    return contains(op) && (generic.getNumReductionLoops() != 0 ||
+                            generic.getNumLoops() + 1 == numLoops);
+  }
   Reduction *getReduction(Operation *op) {
     for (Reduction &r : reductions)
       if (r.op == op)
@@ -245,10 +256,13 @@ static bool isInlineUse(Group &group, OpOperand &use) {
     return false;
   auto producer = use.get().getDefiningOp<linalg::GenericOp>();
   AffineMap map = user.getMatchingIndexingMap(&use);
-  if (group.getReduction(producer))
-    return map == getRowScalarMap(user.getContext(), user.getNumLoops()) &&
-           producer.getNumLoops() == user.getNumLoops();
-  return map.isIdentity();
+  if (group.isRowScalarOp(producer)) {
+    // A row op reads it at its row, a per-row op at the same row.
+    if (user.getNumLoops() == group.numLoops)
+      return map == getRowScalarMap(user.getContext(), user.getNumLoops());
+    return map.isIdentity();
+  }
+  return map.isIdentity() && user.getNumLoops() == group.numLoops;
 }
 
 /// Follows `v` through block arguments of group members into the producer's
@@ -264,7 +278,7 @@ static ExprRef follow(Group &group, Value v) {
     AffineMap map = op.getMatchingIndexingMap(operand);
     auto producer = tensor.getDefiningOp<linalg::GenericOp>();
     if (group.contains(producer) && isInlineUse(group, *operand)) {
-      if (group.getReduction(producer))
+      if (group.isRowScalarOp(producer))
         return {ExprRef::Kind::RowScalar, {}, tensor, map};
       v = cast<linalg::YieldOp>(producer.getBody()->getTerminator())
               .getOperand(0);
@@ -313,7 +327,12 @@ static void collectDeps(Group &group, Value v,
     return;
   ExprRef ref = follow(group, v);
   if (ref.kind == ExprRef::Kind::RowScalar) {
-    deps.insert(ref.tensor.getDefiningOp());
+    auto op = cast<linalg::GenericOp>(ref.tensor.getDefiningOp());
+    if (op.getNumReductionLoops() != 0)
+      deps.insert(op);
+    else // A per-row op: the reductions it reads.
+      collectDeps(group, op.getBody()->getTerminator()->getOperand(0), deps,
+                  visited);
     return;
   }
   if (Operation *op = getBodyOp(group, ref))
@@ -325,8 +344,13 @@ static void collectDeps(Group &group, Value v,
 /// defined outside the group's bodies (no loads, no indices).
 static bool dependsOnlyOn(Group &group, Value v, Operation *reduction) {
   ExprRef ref = follow(group, v);
-  if (ref.kind == ExprRef::Kind::RowScalar)
-    return ref.tensor.getDefiningOp() == reduction;
+  if (ref.kind == ExprRef::Kind::RowScalar) {
+    auto op = cast<linalg::GenericOp>(ref.tensor.getDefiningOp());
+    if (op.getNumReductionLoops() != 0)
+      return op == reduction;
+    return dependsOnlyOn(group, op.getBody()->getTerminator()->getOperand(0),
+                         reduction);
+  }
   if (ref.kind == ExprRef::Kind::Load)
     return false;
   Operation *op = getBodyOp(group, ref);
@@ -471,24 +495,32 @@ static std::string buildGroup(linalg::GenericOp seed, Group &group,
              rowTensors.contains(operand->get());
     });
   };
+  group.numLoops = seed.getNumLoops();
+  // Row ops (the seed's loops) and per-row elementwise ops (its outer loops).
   auto isCandidate = [&](linalg::GenericOp op) {
-    return op &&
-           (isRowElementwise(op) || matchRowReduction(op, nullptr).empty()) &&
-           op.getNumLoops() == seed.getNumLoops();
+    if (!op)
+      return false;
+    if (op.getNumLoops() == group.numLoops)
+      return isRowElementwise(op) || matchRowReduction(op, nullptr).empty();
+    return op.getNumLoops() + 1 == group.numLoops && isRowElementwise(op);
   };
   while (!worklist.empty()) {
     linalg::GenericOp op = worklist.pop_back_val();
-    bool isReduction = op.getNumReductionLoops() != 0;
-    // Consumers.
+    bool perRow = group.isRowScalarOp(op);
+    // Consumers: row ops read a per-row value at their row, per-row ops at
+    // the same row, row ops read a row at the same index.
     for (OpOperand &use : op->getResult(0).getUses()) {
       auto user = dyn_cast<linalg::GenericOp>(use.getOwner());
       if (!isCandidate(user) || group.contains(user))
         continue;
       AffineMap map = user.getMatchingIndexingMap(&use);
-      bool inl = isReduction ? map == getRowScalarMap(op.getContext(),
-                                                      user.getNumLoops())
-                             : map.isIdentity();
-      if (!user.isDpsInput(&use) || !inl || !sameSpace(user, !isReduction))
+      bool rowUser = user.getNumLoops() == group.numLoops;
+      bool inl = perRow ? (rowUser ? map == getRowScalarMap(op.getContext(),
+                                                            user.getNumLoops())
+                                   : map.isIdentity())
+                        : rowUser && map.isIdentity();
+      if (!user.isDpsInput(&use) || !inl ||
+          !sameSpace(user, !perRow || !rowUser))
         continue;
       // Only while the kernels still have a place (a residual add would
       // otherwise chain every layer norm of a model into one group).
@@ -502,6 +534,8 @@ static std::string buildGroup(linalg::GenericOp seed, Group &group,
     }
     // Producers of the rows it reads.
     for (OpOperand *operand : op.getDpsInputOperands()) {
+      if (op.getNumLoops() != group.numLoops)
+        break;
       auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
       if (!producer || group.contains(producer) ||
           !isRowElementwise(producer) ||
@@ -691,6 +725,7 @@ private:
   SmallVector<Value> mergeStates(OpBuilder &b, const Threads &threads,
                                  unsigned phase, States &states);
   void finalize(OpBuilder &b, unsigned phase, ValueRange merged);
+  void computePerRowOps(OpBuilder &b);
   void writeOutputs(OpBuilder &b, const Threads &threads, Value lo, Value hi,
                     bool writeScalars);
   void emitBlock(OpBuilder &b, const Threads &threads, Value row);
@@ -1109,6 +1144,7 @@ void GroupEmitter::finalize(OpBuilder &b, unsigned phase, ValueRange merged) {
     Value first = arith::getReductionOp(r->combine.kind, b, loc,
                                         emitReductionInit(b, *r), merged[pos]);
     rowScalars[r->op] = first;
+    computePerRowOps(b);
     if (!second) {
       pos += 1;
       continue;
@@ -1139,6 +1175,26 @@ void GroupEmitter::finalize(OpBuilder &b, unsigned phase, ValueRange merged) {
     }
     rowScalars[second->op] = arith::getReductionOp(
         second->combine.kind, b, loc, emitReductionInit(b, *second), total);
+    computePerRowOps(b);
+  }
+}
+
+/// The per-row elementwise ops whose reductions are all known (in block
+/// order: they may read each other), once per row.
+void GroupEmitter::computePerRowOps(OpBuilder &b) {
+  for (linalg::GenericOp op : group.ops) {
+    if (op.getNumReductionLoops() != 0 || !group.isRowScalarOp(op) ||
+        rowScalars.count(op))
+      continue;
+    Value yielded = op.getBody()->getTerminator()->getOperand(0);
+    llvm::SetVector<Operation *> deps;
+    DenseSet<Value> visited;
+    collectDeps(group, yielded, deps, visited);
+    if (!llvm::all_of(deps,
+                      [&](Operation *dep) { return rowScalars.count(dep); }))
+      continue;
+    IRMapping cache;
+    rowScalars[op] = emitExpr(b, yielded, outer, cache);
   }
 }
 
@@ -1148,7 +1204,7 @@ void GroupEmitter::writeOutputs(OpBuilder &b, const Threads &threads, Value lo,
                                 Value hi, bool writeScalars) {
   SmallVector<Value> rows, scalars;
   for (Value output : group.outputs)
-    (group.getReduction(output.getDefiningOp()) ? scalars : rows)
+    (group.isRowScalarOp(output.getDefiningOp()) ? scalars : rows)
         .push_back(output);
   if (!rows.empty()) {
     perThread(b, threads, [&](OpBuilder &b, Value tid) {
@@ -1348,7 +1404,7 @@ LogicalResult GroupEmitter::emit(RewriterBase &rewriter) {
     // Kernel 2 spans the row's chunks when it writes rows, else one block
     // per row merges the states and writes the row scalars.
     bool writesRows = llvm::any_of(group.outputs, [&](Value output) {
-      return !group.getReduction(output.getDefiningOp());
+      return !group.isRowScalarOp(output.getDefiningOp());
     });
     emitLaunch(
         b, rows, cst(b, writesRows ? blocks : 1), threads, 1, false,
@@ -1385,7 +1441,7 @@ LogicalResult GroupEmitter::emit(RewriterBase &rewriter) {
           // Row scalars once per row, by block 0.
           SmallVector<Value> scalars;
           for (Value output : group.outputs)
-            if (group.getReduction(output.getDefiningOp()))
+            if (group.isRowScalarOp(output.getDefiningOp()))
               scalars.push_back(output);
           if (!scalars.empty()) {
             Value first = arith::CmpIOp::create(

@@ -9,7 +9,8 @@
 // covers softmax with a warp, a block and 25 blocks (2 x 50257) per row,
 // layer norm with a warp, a block (values around 100) and 10 blocks
 // (1 x 20000) per row, skip + layer norm, reduce max/sum/mean (2 outer dims,
-// keepdims) and dynamic rows and row lengths.
+// keepdims; the division by the row length in the kernel) and dynamic rows
+// and row lengths.
 // What this does not check: the GPU launch itself (thread ids, barriers,
 // shuffles) — see cuda-reductions-exec.test.
 // RUN: mica-opt %S/Inputs/reductions.mlir --convert-mica-to-linalg %linalg_to_llvm \

@@ -282,18 +282,24 @@ func.func @reduce_split(%arg0: tensor<2x250000xf32>) -> tensor<2xf32> {
 
 // -----
 
-// What stays on the SIMT path, with a remark saying why. The l2 norm's sum
-// of squares becomes a warp kernel (placed right after its input); its
-// square root, an op over the reduced shape, stays a SIMT op.
+// What stays on the SIMT path, with a remark saying why. The l2 norm is a
+// warp kernel (placed right after its input): the sum of squares, then its
+// square root (an op over the reduced shape, once per row) and lane 0's
+// store.
 // CHECK-LABEL: func.func @fallbacks
+// CHECK: %[[L2:.*]] = memref.alloc() : memref<4xf32>
 // CHECK: gpu.launch
 // CHECK: arith.mulf
 // CHECK: gpu.shuffle xor
+// CHECK: %[[SQRT:.*]] = math.sqrt
+// CHECK: %[[LANE0:.*]] = arith.cmpi eq, %{{.*}}, %c0
+// CHECK: scf.if %[[LANE0]]
+// CHECK: memref.store %[[SQRT]], %[[L2]]
 // CHECK: gpu.terminator
 // CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "reduction"]
-// CHECK: math.sqrt
+// CHECK-NOT: math.sqrt
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
 // CHECK-NOT: gpu.launch
 #map = affine_map<(d0, d1) -> (d0, d1)>
