@@ -294,12 +294,18 @@ FailureOr<gpu::LaunchOp> mica::mapForallToGPULaunch(RewriterBase &rewriter,
   rewriter.eraseOp(forall);
 
   // Warps: upstream distribution (predicates surplus warps off); the
-  // thread ids it creates go to the start of the launch body.
+  // thread ids it creates go to the start of the launch body. A thread
+  // forall (a fused epilogue) reads what the warps wrote: a barrier after
+  // each distributed forall.
+  bool threadLoops = false;
+  body.walk([&](scf::ForallOp inner) {
+    threadLoops |= getMappingOf<gpu::GPUThreadMappingAttr>(inner).has_value();
+  });
   rewriter.setInsertionPointToStart(&body);
   DiagnosedSilenceableFailure mapped =
       transform::gpu::mapNestedForallToThreadsImpl(
           rewriter, std::nullopt, launch, block, kWarpSize,
-          /*syncAfterDistribute=*/false);
+          /*syncAfterDistribute=*/threadLoops);
   if (!mapped.succeeded()) {
     (void)mapped.silence();
     return rewriter.notifyMatchFailure(launch, "warp mapping failed");

@@ -129,25 +129,27 @@ FailureOr<scf::ForOp> mica::pipelineSharedMemoryCopies(RewriterBase &rewriter,
 /// not pipelined, or "".
 static std::string pipelineCopies(RewriterBase &rewriter, gpu::LaunchOp launch,
                                   int64_t depth) {
-  SmallVector<memref::AllocOp> allocs = getWorkgroupAllocs(launch);
+  // The buffers used only inside one loop (the staged A/B tiles; not the C
+  // tile of a fused epilogue).
+  SmallVector<memref::AllocOp> allocs;
   llvm::SetVector<Operation *> loops;
   std::string why;
-  for (memref::AllocOp alloc : allocs) {
+  for (memref::AllocOp alloc : getWorkgroupAllocs(launch)) {
     scf::ForOp loop = getUserLoop(alloc);
-    std::optional<int64_t> lb, ub, step;
-    if (loop) {
-      lb = getConstantIntValue(loop.getLowerBound());
-      ub = getConstantIntValue(loop.getUpperBound());
-      step = getConstantIntValue(loop.getStep());
-    }
     if (!loop)
-      why = "the copies are not in one K loop (a single K step?)";
-    else if (!lb || !ub || !step || *step <= 0 ||
-             (*ub - *lb + *step - 1) / *step < depth)
+      continue;
+    allocs.push_back(alloc);
+    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+    std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+    if (!lb || !ub || !step || *step <= 0 ||
+        (*ub - *lb + *step - 1) / *step < depth)
       why = llvm::formatv("the K loop has fewer than {0} static steps", depth);
     else
       loops.insert(loop);
   }
+  if (allocs.empty())
+    why = "the copies are not in one K loop (a single K step?)";
   if (depth < 2)
     why = "pipeline-depth < 2";
   if (why.empty())

@@ -22,6 +22,7 @@
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -246,6 +247,124 @@ tile(RewriterBase &rewriter, linalg::LinalgOp op, ArrayRef<int64_t> sizes,
   return result;
 }
 
+/// The elementwise consumer of `op`'s result that the TensorCore kernel can
+/// compute before its store (bias add, activation): the only user of the
+/// result, a linalg.generic with parallel loops over the result's dims, one
+/// result written with the identity map, the contraction result read with
+/// the identity map, every other input a static tensor read through a
+/// projected permutation (a broadcast bias) or a scalar. Null when `op` has
+/// no elementwise consumer; `why` says why one is not fusable.
+static linalg::GenericOp getEpilogue(linalg::LinalgOp op, std::string &why) {
+  Value result = op->getResult(0);
+  linalg::GenericOp consumer;
+  for (Operation *user : result.getUsers())
+    if (auto generic = dyn_cast<linalg::GenericOp>(user);
+        generic && linalg::isElementwise(generic))
+      consumer = generic;
+  if (!consumer)
+    return nullptr;
+  auto type = cast<RankedTensorType>(result.getType());
+  if (!result.hasOneUse()) {
+    why = "the contraction result has other users";
+    return nullptr;
+  }
+  if (consumer.getNumDpsInits() != 1 || consumer->getNumResults() != 1 ||
+      consumer.getNumLoops() != static_cast<unsigned>(type.getRank()) ||
+      !consumer.getIndexingMapsArray().back().isIdentity()) {
+    why = "the consumer does not write one result element per element";
+    return nullptr;
+  }
+  for (OpOperand *input : consumer.getDpsInputOperands()) {
+    AffineMap map = consumer.getMatchingIndexingMap(input);
+    if (input->get() == result) {
+      if (!map.isIdentity()) {
+        why = "the consumer reads the contraction result permuted";
+        return nullptr;
+      }
+      continue;
+    }
+    auto inType = dyn_cast<RankedTensorType>(input->get().getType());
+    if (inType && (!inType.hasStaticShape() ||
+                   !map.isProjectedPermutation(/*allowZeroInResults=*/false))) {
+      why = "another input of the consumer is not a static (broadcast) tensor";
+      return nullptr;
+    }
+  }
+  if (consumer.getDpsInits()[0] == result) {
+    why = "the consumer writes into the contraction result";
+    return nullptr;
+  }
+  return consumer;
+}
+
+/// Rewrites a linalg.generic on tensors whose operands are all single
+/// elements into scalar code: tensor.extract of each input, the body, a
+/// tensor.insert into the init.
+static LogicalResult scalarizeUnitGeneric(RewriterBase &rewriter,
+                                          linalg::GenericOp op) {
+  for (Value v : op->getOperands())
+    if (auto type = dyn_cast<RankedTensorType>(v.getType());
+        type && (!type.hasStaticShape() || type.getNumElements() != 1))
+      return failure();
+  if (op->getNumResults() != 1)
+    return failure();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  IRMapping mapping;
+  for (OpOperand &operand : op->getOpOperands()) {
+    BlockArgument arg = op.getMatchingBlockArgument(&operand);
+    if (arg.use_empty())
+      continue;
+    Value v = operand.get();
+    if (auto type = dyn_cast<RankedTensorType>(v.getType()))
+      v = tensor::ExtractOp::create(
+          rewriter, loc, v, SmallVector<Value>(type.getRank(), zero));
+    mapping.map(arg, v);
+  }
+  for (Operation &bodyOp : op.getBody()->without_terminator()) {
+    if (auto index = dyn_cast<linalg::IndexOp>(bodyOp))
+      mapping.map(index.getResult(), zero);
+    else
+      rewriter.clone(bodyOp, mapping);
+  }
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  Value init = op.getDpsInits()[0];
+  auto initType = cast<RankedTensorType>(init.getType());
+  Value inserted = tensor::InsertOp::create(
+      rewriter, loc, mapping.lookupOrDefault(yield.getValues()[0]), init,
+      SmallVector<Value>(initType.getRank(), zero));
+  rewriter.replaceOp(op, inserted);
+  return success();
+}
+
+/// Distributes the block's epilogue tile `op` (rows x cols of the result,
+/// after a leading unit batch dim) over the threads of the block: an
+/// scf.for over groups of `rowThreads` rows, a forall over (row, column)
+/// mapped to (#gpu.thread<y>, #gpu.thread<x>), one element per thread,
+/// computed in scalars.
+static LogicalResult distributeEpilogue(RewriterBase &rewriter,
+                                        linalg::LinalgOp op,
+                                        int64_t rowThreads) {
+  MLIRContext *ctx = op.getContext();
+  unsigned rank = op.getNumLoops();
+  SmallVector<int64_t> rowSizes(rank, 0), threadSizes(rank, 0);
+  rowSizes[rank - 2] = rowThreads;
+  threadSizes[rank - 2] = 1;
+  threadSizes[rank - 1] = 1;
+  FailureOr<linalg::LinalgOp> rows = tile(rewriter, op, rowSizes, {});
+  if (failed(rows))
+    return failure();
+  FailureOr<linalg::LinalgOp> element = tile(
+      rewriter, *rows, threadSizes,
+      {gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimY),
+       gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimX)});
+  if (failed(element))
+    return failure();
+  auto generic = dyn_cast<linalg::GenericOp>(element->getOperation());
+  return success(generic && succeeded(scalarizeUnitGeneric(rewriter, generic)));
+}
+
 /// The largest of `preferred`, `preferred / 2`, ..., 1 that divides `tiles`.
 static int64_t fitWarps(int64_t tiles, int64_t preferred) {
   int64_t warps = std::max<int64_t>(preferred, 1);
@@ -423,9 +542,80 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
       kSizes[d] = kTile;
     }
   }
+  // An elementwise consumer (bias, activation) becomes the epilogue of the
+  // kernel when the init is a constant fill: the block's C tile lives in
+  // shared memory and the consumer's block tile is computed from it.
+  std::string epilogueWhy;
+  linalg::GenericOp epilogue = getEpilogue(generic, epilogueWhy);
+  if (epilogue && !fillValue) {
+    epilogue = nullptr;
+    epilogueWhy = "the accumulator init is not a constant fill";
+  }
+  if (!epilogue && !epilogueWhy.empty())
+    note("elementwise consumer not fused: " + epilogueWhy);
+
   Operation *blockLoop = nullptr;
-  FailureOr<linalg::LinalgOp> tiled =
-      tile(rewriter, generic, blockSizes, blockMap, &blockLoop);
+  FailureOr<linalg::LinalgOp> tiled = failure();
+  linalg::LinalgOp epilogueTile;
+  if (epilogue) {
+    // The consumer's loops are the result dims; tile it to blocks and fuse
+    // the contraction into the block loop (upstream tile-and-fuse).
+    AffineMap outMap = generic.getIndexingMapsArray().back();
+    SmallVector<int64_t> sizes;
+    SmallVector<Attribute> mapping;
+    for (unsigned r = 0; r < outMap.getNumResults(); ++r) {
+      unsigned d = outMap.getDimPosition(r);
+      sizes.push_back(blockSizes[d]);
+      mapping.push_back(blockMap[llvm::count_if(
+          llvm::seq<unsigned>(0, d), [&](unsigned e) { return blockSizes[e]; })]);
+    }
+    scf::SCFTileAndFuseOptions options;
+    scf::SCFTilingOptions tiling;
+    tiling.setTileSizes(getAsIndexOpFoldResult(ctx, sizes))
+        .setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)
+        .setMapping(mapping);
+    options.setTilingOptions(tiling);
+    Operation *contraction = generic;
+    options.setFusionControlFn(
+        [&](tensor::ExtractSliceOp, OpResult producer,
+            bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          if (producer.getOwner() != contraction)
+            return std::nullopt;
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        });
+    rewriter.setInsertionPoint(epilogue);
+    FailureOr<scf::SCFTileAndFuseResult> fused =
+        scf::tileConsumerAndFuseProducersUsingSCF(
+            rewriter, cast<TilingInterface>(epilogue.getOperation()), options);
+    if (failed(fused) || fused->loops.size() != 1)
+      return failure();
+    for (Operation *t : fused->tiledAndFusedOps) {
+      auto linalgOp = dyn_cast<linalg::LinalgOp>(t);
+      if (!linalgOp)
+        continue;
+      if (linalgOp.getNumReductionLoops())
+        tiled = linalgOp;
+      else
+        epilogueTile = linalgOp;
+    }
+    if (failed(tiled) || !epilogueTile)
+      return failure();
+    rewriter.replaceAllUsesWith(epilogue->getResult(0),
+                                fused->replacements[epilogue->getResult(0)]);
+    blockLoop = fused->loops.front();
+    // The block's C tile: a workgroup buffer (written from the
+    // accumulators, read by the epilogue).
+    OpOperand &init = tiled->getDpsInitsMutable()[0];
+    rewriter.setInsertionPoint(*tiled);
+    Value cTile = bufferization::AllocTensorOp::create(
+        rewriter, tiled->getLoc(), init.get().getType(), ValueRange(), Value(),
+        Value(),
+        gpu::AddressSpaceAttr::get(ctx,
+                                   gpu::GPUDialect::getWorkgroupAddressSpace()));
+    rewriter.modifyOpInPlace(*tiled, [&] { init.set(cTile); });
+  } else {
+    tiled = tile(rewriter, generic, blockSizes, blockMap, &blockLoop);
+  }
   if (failed(tiled))
     return failure();
   tiled = tile(rewriter, *tiled, warpSizes, warpMap);
@@ -436,6 +626,9 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
   if (failed(tiled))
     return failure();
   auto kFor = dyn_cast_or_null<scf::ForOp>(kLoop);
+  // The fused epilogue relies on the init being written in the kernel.
+  if (epilogue && (!kFor || kFor.getInitArgs().size() != 1))
+    return failure();
 
   // A constant init (the zero fill of a dense layer) is written into the
   // warp tile right before the K loop instead of by a separate kernel: once
@@ -466,6 +659,11 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
   } else if (fill) {
     note("accumulator init is not a constant fill: read from memory");
   }
+
+  // The epilogue: one element per thread, rows of the block in steps of
+  // warpsM (the thread grid is 32 * warpsN x warpsM).
+  if (epilogue && failed(distributeEpilogue(rewriter, epilogueTile, warpsM)))
+    return failure();
 
   // A and B K-step tiles through shared memory.
   if (arch.stageShared) {
@@ -541,6 +739,26 @@ struct MicaGPUTileContractionsPass
              "(sm_80 and newer), not '"
           << mma.getValue() << "' for " << gpuArch.getValue();
       return signalPassFailure();
+    }
+    // An elementwise consumer that reads a TensorCore contraction through
+    // an expand_shape (a dense layer's bias on [batch, seq, hidden]) is
+    // collapsed to the contraction's dims (upstream reshape folding by
+    // collapsing), so it can become the kernel's epilogue.
+    if (arch->stageShared) {
+      RewritePatternSet reshapes(&getContext());
+      linalg::populateFoldReshapeOpsByCollapsingPatterns(
+          reshapes, [](OpOperand *operand) {
+            auto expand = operand->get().getDefiningOp<tensor::ExpandShapeOp>();
+            auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
+            auto producer =
+                expand ? expand.getSrc().getDefiningOp<linalg::LinalgOp>()
+                       : linalg::LinalgOp();
+            return consumer && linalg::isElementwise(consumer) && producer &&
+                   linalg::isaContractionOpInterface(producer) &&
+                   mica::getTensorCoreMismatch(producer).empty();
+          });
+      if (failed(applyPatternsGreedily(func, std::move(reshapes))))
+        return signalPassFailure();
     }
     SmallVector<linalg::LinalgOp> contractions;
     func.walk([&](linalg::LinalgOp op) {

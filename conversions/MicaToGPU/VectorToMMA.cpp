@@ -42,11 +42,22 @@ struct MicaGPUVectorToMMAPass
       populatePrepareVectorToMMAPatterns(patterns, mmaSync);
       if (failed(applyPatternsGreedily(launch, std::move(patterns))))
         return signalPassFailure();
-      if (mmaSync) {
-        if (failed(convertVectorToNVVMCompatibleMMASync(rewriter, launch)))
+      // Upstream starts a conversion slice at every op it could apply to
+      // fragments, scalar arith included (then fails on it): convert from
+      // the ops of the launch body that hold a contraction (the K loops),
+      // not from the scalar code of a fused epilogue.
+      llvm::SetVector<Operation *> roots;
+      launch.getBody().walk([&](vector::ContractionOp contract) {
+        roots.insert(launch.getBody().front().findAncestorOpInBlock(
+            *contract.getOperation()));
+      });
+      for (Operation *root : roots) {
+        if (mmaSync) {
+          if (failed(convertVectorToNVVMCompatibleMMASync(rewriter, root)))
+            return signalPassFailure();
+        } else if (failed(convertVectorToMMAOps(rewriter, root))) {
           return signalPassFailure();
-      } else if (failed(convertVectorToMMAOps(rewriter, launch))) {
-        return signalPassFailure();
+        }
       }
       // The mma.sync conversion leaves the replaced vector ops dead.
       launch.getBody().walk<WalkOrder::PostOrder, ReverseIterator>(

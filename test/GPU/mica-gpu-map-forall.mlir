@@ -167,3 +167,37 @@ func.func @warp_dependent_copy(%A: memref<32x16xf16>) {
   } {mapping = [#gpu.block<x>]}
   return
 }
+
+// -----
+
+// A fused epilogue: a #gpu.thread forall after the warp forall reads what
+// the warps wrote to shared memory, so every distributed forall is followed
+// by a gpu.barrier; the thread forall is predicated to its 16 columns.
+// CHECK-LABEL: func.func @epilogue
+// CHECK: gpu.launch
+// CHECK: memref.store %{{.*}}, %[[CT:.*]][
+// CHECK: gpu.barrier
+// CHECK: scf.for
+// CHECK: scf.if
+// CHECK: memref.load %[[CT]]
+// CHECK: gpu.barrier
+func.func @epilogue(%out: memref<32x16xf32>) {
+  %v = arith.constant 1.0 : f32
+  %c0 = arith.constant 0 : index
+  %c2 = arith.constant 2 : index
+  %c32 = arith.constant 32 : index
+  scf.forall (%i, %j) in (1, 1) {
+    %ct = memref.alloc() : memref<32x16xf32, #gpu.address_space<workgroup>>
+    scf.forall (%wi, %wj) = (0, 0) to (32, 16) step (16, 16) {
+      memref.store %v, %ct[%wi, %wj] : memref<32x16xf32, #gpu.address_space<workgroup>>
+    } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
+    scf.for %r = %c0 to %c32 step %c2 {
+      scf.forall (%ty, %tx) in (2, 16) {
+        %row = arith.addi %r, %ty : index
+        %x = memref.load %ct[%row, %tx] : memref<32x16xf32, #gpu.address_space<workgroup>>
+        memref.store %x, %out[%row, %tx] : memref<32x16xf32>
+      } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+    }
+  } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+  return
+}

@@ -12,9 +12,10 @@
 // A dense layer (32 x 64 by 48 x 64 weights, bias, relu), a softmax over its
 // rows and a 3 x 5 by 5 x 3 matmul, compiled for the GPU.
 
-// The dense layer is one TensorCore kernel: 3 blocks of 32 x 2 threads (two
-// warps along M, one along N), WMMA loads of the f16 activation and of the
-// compile-time-transposed f16 weights, an f32 accumulator.
+// The dense layer (with its bias and relu) is one TensorCore kernel: 3 blocks
+// of 32 x 2 threads (two warps along M, one along N), WMMA loads of the f16
+// activation and of the compile-time-transposed f16 weights, an f32
+// accumulator.
 // CHECK-LABEL: func.func @main
 // CHECK: gpu.launch_func @mica_kernels::@[[MM:main_kernel[_0-9]*]] blocks in (%c3, %c1, %c1) threads in (%c32, %c2, %c1)
 // The bias, relu and softmax are one mica-gpu-reductions kernel: a warp per
@@ -23,8 +24,12 @@
 // CHECK: gpu.module @mica_kernels
 // The A/B K-step tiles are staged in workgroup buffers (attributions of the
 // kernel, 16-byte aligned) by all 64 threads between two barriers; the
-// accumulator starts as a zero matrix in registers (no fill kernel).
-// CHECK: gpu.func @[[MM]]({{.*}}) workgroup(%[[BB:.*]] : memref<16x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[AB:.*]] : memref<32x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// accumulator starts as a zero matrix in registers (no fill kernel). The
+// bias and relu are the kernel's epilogue: the warps store their tiles into
+// the block's C tile in shared memory, and after a barrier each thread adds
+// the bias to one element per row step and applies the relu (no separate
+// bias kernel).
+// CHECK: gpu.func @[[MM]]({{.*}}) workgroup(%[[BB:.*]] : memref<16x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[AB:.*]] : memref<32x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[CT:.*]] : memref<32x16xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK: %[[C:.*]] = gpu.subgroup_mma_constant_matrix %{{.*}} : !gpu.mma_matrix<16x16xf32, "COp">
 // CHECK: %[[R:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[C]]) -> (!gpu.mma_matrix<16x16xf32, "COp">)
 // CHECK: gpu.barrier
@@ -35,7 +40,16 @@
 // CHECK: %[[B:.*]] = gpu.subgroup_mma_load_matrix {{.*}} #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
 // CHECK: %[[D:.*]] = gpu.subgroup_mma_compute %[[A]], %[[B]], %[[ACC]] {{.*}} -> !gpu.mma_matrix<16x16xf32, "COp">
 // CHECK: scf.yield %[[D]]
-// CHECK: gpu.subgroup_mma_store_matrix %[[R]]
+// CHECK: gpu.subgroup_mma_store_matrix %[[R]], %{{.*}} : !gpu.mma_matrix<16x16xf32, "COp">, memref<16x16xf32, strided<[16, 1], offset: ?>, #gpu.address_space<workgroup>>
+// CHECK: gpu.barrier
+// CHECK: scf.for
+// CHECK: memref.subview %[[CT]]
+// CHECK: scf.if
+// CHECK: %[[V:.*]] = memref.load {{.*}} #gpu.address_space<workgroup>>
+// CHECK: %[[BV:.*]] = arith.addf %[[V]], %{{.*}} : f32
+// CHECK: arith.cmpf olt, %[[BV]]
+// CHECK: %[[Y:.*]] = arith.select
+// CHECK: memref.store %[[Y]], %{{.*}} : memref<1x1xf32, strided<[48, 1], offset: ?>>
 // CHECK-NOT: gpu.module
 
 // REMARK: remark: mica-gpu-tile-contractions: SIMT fallback for linalg.matmul: M x N x K = 3 x 3 x 5 is not a multiple of 16 in every dim
@@ -59,7 +73,7 @@
 // SM80: gpu.launch_func @mica_kernels::@[[MM:main_kernel[_0-9]*]] blocks in (%c3, %c1, %c1) threads in (%c64, %c2, %c1)
 // The fragments come from shared memory by ldmatrix; the copies are cp.async
 // into double buffers, one step ahead (K = 64: 4 steps, the last 2 peeled).
-// SM80: gpu.func @[[MM]]({{.*}}) workgroup(%{{.*}} : memref<2x16x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<2x32x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
+// SM80: gpu.func @[[MM]]({{.*}}) workgroup(%{{.*}} : memref<2x16x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<2x32x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<32x16xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // SM80: nvgpu.device_async_copy
 // SM80: nvgpu.device_async_create_group
 // SM80: %[[R:.*]]:{{[0-9]+}} = scf.for {{.*}} iter_args(%[[ACC:[a-z0-9_]+]] = %{{[a-z0-9_]+}}, {{.*}}) -> (vector<2x2xf32>,

@@ -148,6 +148,93 @@ func.func @value_init(%a: tensor<32x32xf16>, %b: tensor<32x32xf16>, %v: f32) -> 
 
 // -----
 
+// A dense layer with bias + GELU (erf) read through an expand_shape, as the
+// BERT FFN comes out of convert-mica-to-linalg: the reshape is folded into
+// the consumer (upstream collapsing), which becomes the kernel's epilogue:
+// tiled with the contraction to blocks (upstream tile-and-fuse), the block's
+// C tile in a workgroup buffer, then one element per thread (rows in steps
+// of the warp rows, thread y x thread x), in scalars, f16 result included.
+// CHECK-LABEL: func.func @bias_gelu
+// CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (32, 64) step (32, 32) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<32x64xf16>)
+// CHECK: %[[CT:.*]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<32x32xf32>
+// CHECK: %[[C:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[CT]])
+// CHECK: vector.contract
+// CHECK: } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
+// CHECK: scf.for %[[R:.*]] = %c0 to %c32 step %c2
+// CHECK: %[[CROWS:.*]] = tensor.extract_slice %[[C]][%[[R]], 0] [2, 32] [1, 1]
+// CHECK: scf.forall (%[[TY:.*]], %[[TX:.*]]) in (2, 32)
+// CHECK: %[[CE:.*]] = tensor.extract_slice %[[CROWS]][%[[TY]], %[[TX]]] [1, 1] [1, 1]
+// CHECK: %[[V:.*]] = tensor.extract %[[CE]][%c0, %c0] : tensor<1x1xf32>
+// CHECK: %[[B:.*]] = tensor.extract
+// CHECK: %[[S:.*]] = arith.addf %[[V]], %[[B]] : f32
+// CHECK: math.erf
+// CHECK: %[[H:.*]] = arith.truncf %{{.*}} : f32 to f16
+// CHECK: tensor.insert %[[H]]
+// CHECK: } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+// CHECK: tensor.expand_shape
+// CHECK-NOT: linalg.generic
+#id3 = affine_map<(b, i, j) -> (b, i, j)>
+#bias3 = affine_map<(b, i, j) -> (j)>
+func.func @bias_gelu(%a: tensor<32x64xf16>, %w: tensor<64x64xf16>, %bias: tensor<64xf32>) -> tensor<1x32x64xf16> {
+  %zero = arith.constant 0.0 : f32
+  %half = arith.constant 0.5 : f32
+  %one = arith.constant 1.0 : f32
+  %rs2 = arith.constant 0.707106769 : f32
+  %e = tensor.empty() : tensor<32x64xf32>
+  %c = linalg.fill ins(%zero : f32) outs(%e : tensor<32x64xf32>) -> tensor<32x64xf32>
+  %r = linalg.matmul ins(%a, %w : tensor<32x64xf16>, tensor<64x64xf16>) outs(%c : tensor<32x64xf32>) -> tensor<32x64xf32>
+  %x = tensor.expand_shape %r [[0, 1], [2]] output_shape [1, 32, 64] : tensor<32x64xf32> into tensor<1x32x64xf32>
+  %o = tensor.empty() : tensor<1x32x64xf16>
+  %g = linalg.generic {indexing_maps = [#id3, #bias3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x, %bias : tensor<1x32x64xf32>, tensor<64xf32>) outs(%o : tensor<1x32x64xf16>) {
+  ^bb0(%u: f32, %b: f32, %out: f16):
+    %s = arith.addf %u, %b : f32
+    %t = arith.mulf %s, %rs2 : f32
+    %f = math.erf %t : f32
+    %p = arith.addf %f, %one : f32
+    %h = arith.mulf %s, %half : f32
+    %y = arith.mulf %h, %p : f32
+    %y16 = arith.truncf %y : f32 to f16
+    linalg.yield %y16 : f16
+  } -> tensor<1x32x64xf16>
+  return %g : tensor<1x32x64xf16>
+}
+
+// -----
+
+// Elementwise consumers that stay separate kernels, with a remark: the
+// contraction result has another user; the init is not a constant fill.
+// CHECK-LABEL: func.func @not_fused
+// CHECK: scf.forall
+// CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+// CHECK: linalg.generic
+// CHECK: scf.forall
+// CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
+// CHECK: linalg.generic
+#id2 = affine_map<(i, j) -> (i, j)>
+func.func @not_fused(%a: tensor<32x32xf16>, %b: tensor<32x32xf16>, %c: tensor<32x32xf32>) -> (tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<32x32xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<32x32xf32>) -> tensor<32x32xf32>
+  // expected-remark @below {{mica-gpu-tile-contractions: linalg.matmul: elementwise consumer not fused: the contraction result has other users}}
+  %r = linalg.matmul ins(%a, %b : tensor<32x32xf16>, tensor<32x32xf16>) outs(%z : tensor<32x32xf32>) -> tensor<32x32xf32>
+  %relu = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%r : tensor<32x32xf32>) outs(%e : tensor<32x32xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    %m = arith.maximumf %u, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<32x32xf32>
+  // expected-remark @below {{mica-gpu-tile-contractions: linalg.matmul: elementwise consumer not fused: the accumulator init is not a constant fill}}
+  %s = linalg.matmul ins(%a, %b : tensor<32x32xf16>, tensor<32x32xf16>) outs(%c : tensor<32x32xf32>) -> tensor<32x32xf32>
+  %relu2 = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%s : tensor<32x32xf32>) outs(%e : tensor<32x32xf32>) {
+  ^bb0(%u: f32, %o: f32):
+    %m = arith.maximumf %u, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<32x32xf32>
+  return %r, %relu, %relu2 : tensor<32x32xf32>, tensor<32x32xf32>, tensor<32x32xf32>
+}
+
+// -----
+
 // SIMT fallbacks, each with a remark: f32 operands, unaligned shapes.
 // CHECK-LABEL: func.func @fallbacks
 // CHECK-NOT: scf.forall

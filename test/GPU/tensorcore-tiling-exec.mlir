@@ -28,7 +28,7 @@
 // And the tiling did happen (three TensorCore contractions):
 // RUN: mica-opt %S/Inputs/contractions.mlir --mica-f16 --mica-gpu-tile-contractions=remarks=0 | FileCheck %s --check-prefix=TILED
 
-// CHECK-COUNT-3: Unranked Memref
+// CHECK-COUNT-4: Unranked Memref
 // TILED-NOT: linalg.fill
 // TILED: bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>}
 // TILED: linalg.copy
@@ -40,5 +40,16 @@
 // TILED: linalg.copy
 // TILED: linalg.copy
 // TILED: vector.contract {{.*}} : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
+// TILED: linalg.copy
+// TILED: linalg.copy
+// TILED: vector.contract {{.*}} : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
+// The bias + relu of the last one is computed in its block loop (the
+// epilogue), one element per thread from the block's C tile.
+// TILED: } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
+// TILED: scf.forall
+// TILED: arith.addf
+// TILED: arith.maximumf
+// TILED: } {mapping = [#gpu.thread<y>, #gpu.thread<x>]}
+// TILED: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
 // TILED-NOT: vector.contract
 // TILED-NOT: linalg.fill

@@ -1,7 +1,8 @@
-// Three f32 contractions on exactly representable data (multiples of 1/4 in
+// Four f32 contractions on exactly representable data (multiples of 1/4 in
 // [-1.5, 1.5], K <= 32: every f16 input and every f32 sum is exact), printed
 // by @main: a dense layer with constant (n, k) weights, attention scores
-// Q K^T, a batch matmul. Used by tensorcore-tiling-exec.mlir (CPU) and
+// Q K^T, a batch matmul, the dense layer again with a bias and relu
+// (exact too). Used by tensorcore-tiling-exec.mlir (CPU) and
 // cuda-exec.test (GPU).
 
 #id2 = affine_map<(i, j) -> (i, j)>
@@ -37,7 +38,7 @@ func.func @pattern2(%c: index) -> tensor<32x32xf32> {
   return %r : tensor<32x32xf32>
 }
 
-func.func @f() -> (tensor<32x48xf32>, tensor<2x16x16xf32>, tensor<2x16x16xf32>) {
+func.func @f() -> (tensor<32x48xf32>, tensor<2x16x16xf32>, tensor<2x16x16xf32>, tensor<32x48xf32>) {
   %c5 = arith.constant 5 : index
   %c11 = arith.constant 11 : index
   %c3 = arith.constant 3 : index
@@ -65,18 +66,45 @@ func.func @f() -> (tensor<32x48xf32>, tensor<2x16x16xf32>, tensor<2x16x16xf32>) 
   %vv = tensor.collapse_shape %kv [[0], [1, 2]] : tensor<2x16x32xf32> into tensor<2x512xf32>
   %v2 = tensor.expand_shape %vv [[0], [1, 2]] output_shape [2, 32, 16] : tensor<2x512xf32> into tensor<2x32x16xf32>
   %bm = linalg.batch_matmul ins(%qq, %v2 : tensor<2x16x32xf32>, tensor<2x32x16xf32>) outs(%c1 : tensor<2x16x16xf32>) -> tensor<2x16x16xf32>
-  return %y, %sc, %bm : tensor<32x48xf32>, tensor<2x16x16xf32>, tensor<2x16x16xf32>
+  // A dense layer with its bias and relu (the TensorCore kernel's epilogue):
+  // bias(n) = (n mod 7 - 3) / 4.
+  %c0b = linalg.fill ins(%zero : f32) outs(%e0 : tensor<32x48xf32>) -> tensor<32x48xf32>
+  %y2 = linalg.matmul indexing_maps = [#a, #bt, #c] ins(%x, %w : tensor<32x32xf32>, tensor<48x32xf32>) outs(%c0b : tensor<32x48xf32>) -> tensor<32x48xf32>
+  %eb = tensor.empty() : tensor<48xf32>
+  %bias = linalg.generic {indexing_maps = [affine_map<(n) -> (n)>], iterator_types = ["parallel"]} outs(%eb : tensor<48xf32>) {
+  ^bb0(%o: f32):
+    %n = linalg.index 0 : index
+    %c7 = arith.constant 7 : index
+    %c3i = arith.constant 3 : index
+    %m = arith.remui %n, %c7 : index
+    %v = arith.subi %m, %c3i : index
+    %vi = arith.index_cast %v : index to i32
+    %vf = arith.sitofp %vi : i32 to f32
+    %q = arith.constant 0.25 : f32
+    %bv = arith.mulf %vf, %q : f32
+    linalg.yield %bv : f32
+  } -> tensor<48xf32>
+  %yr = linalg.generic {indexing_maps = [#id2, affine_map<(i, j) -> (j)>, #id2], iterator_types = ["parallel", "parallel"]} ins(%y2, %bias : tensor<32x48xf32>, tensor<48xf32>) outs(%e0 : tensor<32x48xf32>) {
+  ^bb0(%u: f32, %b: f32, %o: f32):
+    %t = arith.addf %u, %b : f32
+    %z = arith.constant 0.0 : f32
+    %r = arith.maximumf %t, %z : f32
+    linalg.yield %r : f32
+  } -> tensor<32x48xf32>
+  return %y, %sc, %bm, %yr : tensor<32x48xf32>, tensor<2x16x16xf32>, tensor<2x16x16xf32>, tensor<32x48xf32>
 }
 
 func.func private @printMemrefF32(tensor<*xf32>)
 
 func.func @main() {
-  %r:3 = call @f() : () -> (tensor<32x48xf32>, tensor<2x16x16xf32>, tensor<2x16x16xf32>)
+  %r:4 = call @f() : () -> (tensor<32x48xf32>, tensor<2x16x16xf32>, tensor<2x16x16xf32>, tensor<32x48xf32>)
   %u0 = tensor.cast %r#0 : tensor<32x48xf32> to tensor<*xf32>
   call @printMemrefF32(%u0) : (tensor<*xf32>) -> ()
   %u1 = tensor.cast %r#1 : tensor<2x16x16xf32> to tensor<*xf32>
   call @printMemrefF32(%u1) : (tensor<*xf32>) -> ()
   %u2 = tensor.cast %r#2 : tensor<2x16x16xf32> to tensor<*xf32>
   call @printMemrefF32(%u2) : (tensor<*xf32>) -> ()
+  %u3 = tensor.cast %r#3 : tensor<32x48xf32> to tensor<*xf32>
+  call @printMemrefF32(%u3) : (tensor<*xf32>) -> ()
   return
 }

@@ -81,7 +81,19 @@ def MicaGPUTileContractions
       zeros) is written into the warp tile before the K loop instead: the
       fill disappears and, after canonicalization, the accumulator starts
       as a constant in registers. A remark says when the init is read from
-      memory instead, or when an operand could not be staged.
+      memory instead, or when an operand could not be staged;
+    - a fused epilogue: an elementwise `linalg.generic` that is the only
+      user of the contraction result (bias add, ReLU, GELU with `erf`, a
+      residual add, a cast to f16; a consumer that reads the result through
+      a `tensor.expand_shape` is first collapsed onto the contraction's
+      dims by upstream reshape folding) is tiled with it to blocks (upstream
+      `scf::tileConsumerAndFuseProducersUsingSCF`) when the init is a
+      constant fill: the block's C tile is a workgroup buffer, and after
+      the warps stored their accumulators the consumer is computed one
+      element per thread (`scf.for` over rows, a `#gpu.thread<y, x>`
+      forall, scalar code) and written straight to the output. A remark
+      says why an elementwise consumer is not fused (other users of the
+      result, a permuted read, a non-constant init, ...).
 
     Other contractions stay linalg and run as SIMT loops (one thread per
     output element, f32 unless mica-f16 made their inputs f16); each gets a
@@ -238,8 +250,12 @@ def MicaGPUVectorToMMA : Pass<"mica-gpu-vector-to-mma", "mlir::func::FuncOp"> {
     mode rejects with "unhandled vector to mma type"): the prepare patterns
     (`populatePrepareVectorToMMAPatterns`), then `convertVectorToMMAOps`
     (WMMA: `gpu.subgroup_mma_*`) or, with `mma-sync`,
-    `convertVectorToNVVMCompatibleMMASync` (`nvgpu.mma.sync` m16n8k16 with
-    per-lane loads from global memory).
+    `convertVectorToNVVMCompatibleMMASync` (`nvgpu.mma.sync` m16n8k16,
+    fragments read with `nvgpu.ldmatrix` from shared memory, per lane from
+    global memory). The conversion starts from the ops of the launch body
+    that hold a contraction (the K loops): upstream would also start from
+    scalar `arith` ops (a fused epilogue, index arithmetic) as if they were
+    fragment elementwise ops, and fail on them.
 
     ```mlir
     %d = vector.contract ... %a, %b, %c : vector<16x8xf16> ... into vector<16x8xf32>
