@@ -117,8 +117,10 @@ static bool ptxasAccepts(StringRef ptxas, const mica::GPUArchInfo &arch) {
   return llvm::sys::ExecuteAndWait(ptxas, args, std::nullopt, redirects) == 0;
 }
 
-/// The gpu-module-to-binary format of a library's kernels (--gpu-binary).
-static FailureOr<std::string> libraryBinaryFormat(StringRef chip) {
+/// The gpu-module-to-binary format of a library's kernels (--gpu-binary);
+/// with `auto`, `why` says what was chosen and why.
+static FailureOr<std::string> libraryBinaryFormat(StringRef chip,
+                                                  std::string &why) {
   if (gpuBinary == "ptx")
     return std::string("isa");
   if (gpuBinary == "cubin")
@@ -132,9 +134,19 @@ static FailureOr<std::string> libraryBinaryFormat(StringRef chip) {
   }
   std::string ptxas = findCUDATool("ptxas");
   std::optional<mica::GPUArchInfo> arch = mica::lookupGPUArch(chip);
-  if (!ptxas.empty() && !findCUDATool("fatbinary").empty() && arch &&
-      ptxasAccepts(ptxas, *arch))
+  std::string fatbinary = findCUDATool("fatbinary");
+  if (!ptxas.empty() && !fatbinary.empty() && arch &&
+      ptxasAccepts(ptxas, *arch)) {
+    why = "kernels embedded as a fatbin: the cubin for " + chip.str() +
+          " (" + ptxas + ") and its PTX";
     return std::string("fatbin");
+  }
+  why = "kernels embedded as PTX, JIT-compiled by the driver when the model "
+        "is created: " +
+        (ptxas.empty()       ? std::string("no ptxas found")
+         : fatbinary.empty() ? std::string("no fatbinary found")
+         : !arch             ? std::string("unknown arch")
+                             : ptxas + " does not accept -arch " + chip.str());
   return std::string("isa");
 }
 
@@ -203,10 +215,13 @@ int mica::compileForCUDA(ModuleOp module, MicaGPUPipelineOptions &options,
   options.toBinary = emit != "mlir";
   options.hostABI = library;
   if (library) {
-    FailureOr<std::string> format = libraryBinaryFormat(gpuArch);
+    std::string why;
+    FailureOr<std::string> format = libraryBinaryFormat(gpuArch, why);
     if (failed(format))
       return 1;
     options.binaryFormat = *format;
+    if (!why.empty())
+      emitRemark(module.getLoc()) << why;
   } else if (gpuBinary.getNumOccurrences()) {
     return fail("--gpu-binary chooses how a library embeds its kernels; "
                 "--emit=" +
