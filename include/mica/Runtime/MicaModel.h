@@ -27,6 +27,17 @@
  * libomp and libstdc++; `readelf -d` lists what a given library needs.
  * mica_model_create then builds the oneDNN primitives and reorders their
  * constant weights, so it takes longer than for a plain library.
+ *
+ * A library compiled with `--target=cuda` runs the model on an NVIDIA GPU
+ * behind the same functions; it links no CUDA library: mica_model_create
+ * loads the driver (dlopen "libcuda.so.1", or $MICA_LIBCUDA) and the
+ * kernels, and gives the model object its own CUDA stream and device memory
+ * (weights uploaded on the first run). Inputs are copied to the device and
+ * outputs back into host buffers on each run, which synchronizes once.
+ * Without a usable driver or GPU, mica_model_create still returns a model
+ * whose mica_model_error says why, and every mica_model_run fails with that
+ * message; a failed kernel or copy also makes mica_model_run return
+ * non-zero (CUDA errors are sticky: destroy that model).
 \*===----------------------------------------------------------------------===*/
 
 #ifndef MICA_RUNTIME_MICAMODEL_H
@@ -57,7 +68,9 @@ const char *mica_dtype_name(mica_dtype dtype);
 
 typedef struct mica_model mica_model;
 
-/** Creates an instance of the model of this library; NULL when out of memory. */
+/** Creates an instance of the model of this library; NULL when out of memory.
+ * (A GPU library without a usable GPU returns a model whose
+ * mica_model_error is not empty; see above.) */
 mica_model *mica_model_create(void);
 /** Frees `model` and the outputs of its last run. */
 void mica_model_destroy(mica_model *model);
