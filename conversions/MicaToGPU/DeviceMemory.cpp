@@ -7,8 +7,8 @@
 /// \file
 /// mica-gpu-device-memory keeps every buffer of a model function in device
 /// memory (the runtime copies inputs in and outputs out around the call);
-/// mica-gpu-async-return leaves the function's last GPU work in flight so
-/// that a run synchronizes once. Together with upstream gpu-async-region
+/// mica-gpu-elide-waits leaves the function's GPU work in flight so that a
+/// run synchronizes once. Together with upstream gpu-async-region
 /// (one token chain per block, all on the model's stream at run time) they
 /// make the host side of `mica-compile --target=cuda` libraries.
 ///
@@ -25,7 +25,7 @@
 
 namespace mica {
 #define GEN_PASS_DEF_MICAGPUDEVICEMEMORY
-#define GEN_PASS_DEF_MICAGPUASYNCRETURN
+#define GEN_PASS_DEF_MICAGPUELIDEWAITS
 #include "mica/Conversion/MicaToGPU/Passes.h.inc"
 } // namespace mica
 
@@ -313,18 +313,15 @@ LogicalResult mica::moveHostBuffersToDevice(RewriterBase &rewriter,
   return success();
 }
 
-LogicalResult mica::deferFinalWait(func::FuncOp func) {
-  bool changed = false;
-  for (Block &block : func.getBody()) {
-    auto ret = dyn_cast<func::ReturnOp>(block.getTerminator());
-    auto wait = ret ? dyn_cast_or_null<gpu::WaitOp>(ret->getPrevNode())
-                    : gpu::WaitOp();
-    if (!wait || wait.getAsyncToken())
-      continue;
+unsigned mica::elideBlockingWaits(func::FuncOp func) {
+  SmallVector<gpu::WaitOp> waits;
+  func.walk([&](gpu::WaitOp wait) {
+    if (!wait.getAsyncToken())
+      waits.push_back(wait);
+  });
+  for (gpu::WaitOp wait : waits)
     wait.erase();
-    changed = true;
-  }
-  return success(changed);
+  return waits.size();
 }
 
 namespace {
@@ -343,20 +340,19 @@ struct MicaGPUDeviceMemoryPass
   }
 };
 
-struct MicaGPUAsyncReturnPass
-    : mica::impl::MicaGPUAsyncReturnBase<MicaGPUAsyncReturnPass> {
+struct MicaGPUElideWaitsPass
+    : mica::impl::MicaGPUElideWaitsBase<MicaGPUElideWaitsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    if (func.isExternal() || succeeded(mica::deferFinalWait(func)))
+    if (func.isExternal() || mica::elideBlockingWaits(func) > 0)
       return;
     bool hasGPUWork = func.walk([](gpu::AsyncOpInterface) {
                             return WalkResult::interrupt();
                           }).wasInterrupted();
     if (hasGPUWork)
-      func.emitRemark("mica-gpu-async-return: the return is not preceded by "
-                      "a gpu.wait (run gpu-async-region first; GPU work in "
-                      "host loops synchronizes per iteration): nothing to "
-                      "defer");
+      func.emitRemark("mica-gpu-elide-waits: GPU work but no blocking "
+                      "gpu.wait (run gpu-async-region first): nothing to "
+                      "elide");
   }
 };
 } // namespace

@@ -159,10 +159,11 @@ void mica::buildMicaGPUPipeline(OpPassManager &pm,
   pm.addPass(createGpuKernelOutliningPass());
   pm.addPass(createMicaGPUMergeModules());
   if (options.hostABI) {
-    // One token chain per block (the runtime puts all of a model's work on
-    // its stream); the caller synchronizes after copying the outputs out.
+    // One token chain per block, no blocking waits (the runtime puts all of
+    // a model's work on its stream and synchronizes after the output
+    // copies).
     pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
-    pm.addNestedPass<func::FuncOp>(createMicaGPUAsyncReturn());
+    pm.addNestedPass<func::FuncOp>(createMicaGPUElideWaits());
   }
   if (!options.toBinary || !arch)
     return;

@@ -72,7 +72,7 @@ struct MicaGPUPipelineOptions
                      "--target=cuda -o lib.so): the model signature, every "
                      "buffer in device memory (mica-gpu-device-memory), "
                      "async work on one stream (gpu-async-region, "
-                     "mica-gpu-async-return), host code lowered to the LLVM "
+                     "mica-gpu-elide-waits), host code lowered to the LLVM "
                      "dialect with the C ABI of MicaModel.h"),
       llvm::cl::init(false)};
   Option<std::string> binaryFormat{

@@ -6,7 +6,7 @@
 ///
 /// \file
 /// The host side of a model library for CUDA (`mica-compile --target=cuda`):
-/// the rewrites behind mica-gpu-device-memory and mica-gpu-async-return, as
+/// the rewrites behind mica-gpu-device-memory and mica-gpu-elide-waits, as
 /// utilities an embedding compiler can call without the passes.
 ///
 //===----------------------------------------------------------------------===//
@@ -35,11 +35,11 @@ inline constexpr llvm::StringLiteral kDeviceConstantPrefix =
 mlir::LogicalResult moveHostBuffersToDevice(mlir::RewriterBase &rewriter,
                                             mlir::func::FuncOp func);
 
-/// Erases the `gpu.wait [%t]` right before `func`'s return (what
-/// gpu-async-region puts there), leaving the last GPU work in flight for the
-/// caller to synchronize. Returns failure (nothing changed) when there is no
-/// such wait.
-mlir::LogicalResult deferFinalWait(mlir::func::FuncOp func);
+/// Erases every blocking `gpu.wait` of `func` (what gpu-async-region puts
+/// at the end of each token chain), leaving its GPU work in flight for the
+/// caller to synchronize: valid when all streams are one (the model
+/// runtime). Returns the number of waits erased.
+unsigned elideBlockingWaits(mlir::func::FuncOp func);
 
 } // namespace mica
 

@@ -483,25 +483,33 @@ def MicaGPUDeviceMemory : Pass<"mica-gpu-device-memory", "mlir::ModuleOp"> {
                            "mlir::func::FuncDialect"];
 }
 
-def MicaGPUAsyncReturn : Pass<"mica-gpu-async-return", "mlir::func::FuncOp"> {
-  let summary = "Return with the last GPU work in flight (the caller synchronizes)";
+def MicaGPUElideWaits : Pass<"mica-gpu-elide-waits", "mlir::func::FuncOp"> {
+  let summary = "Leave the GPU work of a model function in flight on its one stream";
   let description = [{
-    After upstream `gpu-async-region`, a function ends with a
-    `gpu.wait [%t]` (synchronize and destroy the stream) right before its
-    return. In a model library all GPU work of a run goes to the model's one
-    stream, and the runtime queues the output copies on it and synchronizes
-    once at the end of `mica_model_run`: this pass drops that final wait so a
-    run synchronizes once, not twice. A function whose last GPU operation is
-    not followed by such a wait (no GPU work, or a wait inside a loop) is
-    left alone, with a remark when it has GPU work.
+    Upstream `gpu-async-region` chains the GPU ops of each block with async
+    tokens and puts a blocking `gpu.wait [%t]` wherever a chain ends: before
+    the return, at the end of a loop body, before host ops with side
+    effects. In a model library every stream of a run is the model's one
+    stream (lib/GPURuntime), so the work is ordered as the host issues it,
+    and after `mica-gpu-device-memory` host code never reads or writes a
+    buffer that GPU work touches: none of those synchronizations is needed.
+    This pass erases every blocking `gpu.wait` of the function; the runtime
+    queues the output copies on the stream and synchronizes once at the end
+    of `mica_model_run`. (Only valid with that runtime: upstream's gives
+    each `gpu.wait async` a new stream.) A function with GPU work but no
+    blocking wait gets a remark.
 
     ```mlir
-    %t2 = gpu.launch_func async [%t1] @mica_kernels::@k ...
-    gpu.wait [%t2]
-    return %buf : memref<16x64xf32>
+    scf.for %i = %c0 to %n step %c1 {
+      %t0 = gpu.wait async
+      %t1 = gpu.launch_func async [%t0] @mica_kernels::@k ...
+      gpu.wait [%t1]
+    }
     // becomes
-    %t2 = gpu.launch_func async [%t1] @mica_kernels::@k ...
-    return %buf : memref<16x64xf32>
+    scf.for %i = %c0 to %n step %c1 {
+      %t0 = gpu.wait async
+      %t1 = gpu.launch_func async [%t0] @mica_kernels::@k ...
+    }
     ```
   }];
   let dependentDialects = ["mlir::gpu::GPUDialect"];
