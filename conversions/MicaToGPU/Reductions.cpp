@@ -38,6 +38,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 #include "llvm/ADT/SetVector.h"
 
 namespace mica {
@@ -671,6 +672,15 @@ private:
   /// 4-wide loads made for it (keyed by tensor and map).
   Value groupStart;
   DenseMap<std::pair<Value, AffineMap>, Value> groupLoads;
+  /// When a thread's share of a row is a few groups of 4 (static rows, not
+  /// emulated): the walk is unrolled and the 4-wide loads are kept across
+  /// the passes, so the row is read from memory once. `groupIndex` is the
+  /// unrolled group being evaluated (-1 in a loop).
+  int64_t unrolled = 0;
+  int64_t groupIndex = -1;
+  DenseMap<std::pair<std::pair<Value, AffineMap>, int64_t>, Value> keptLoads;
+  /// The launches (or emulating loops) made.
+  SmallVector<Operation *> kernels;
   /// Kernel state.
   SmallVector<Value> outer;
   DenseMap<Operation *, Value> rowScalars;
@@ -769,6 +779,11 @@ Value GroupEmitter::groupLoad(OpBuilder &b, const ExprRef &ref,
   if (width == 1 || idx.empty() || !isContiguous(ref.tensor, ref.map))
     return {};
   auto key = std::make_pair(ref.tensor, ref.map);
+  // Emulated, the passes are separate loops over the threads: nothing is
+  // kept across them.
+  if (groupIndex >= 0 && !options.emulate)
+    if (Value known = keptLoads.lookup(std::make_pair(key, groupIndex)))
+      return known;
   if (Value known = groupLoads.lookup(key))
     return known;
   SmallVector<Value> start(indices);
@@ -777,6 +792,8 @@ Value GroupEmitter::groupLoad(OpBuilder &b, const ExprRef &ref,
       b, loc, VectorType::get({width}, f32), bufferOf(ref.tensor), start,
       /*nontemporal=*/false, llvm::MaybeAlign(4 * width));
   groupLoads[key] = vec;
+  if (groupIndex >= 0)
+    keptLoads[std::make_pair(key, groupIndex)] = vec;
   return vec;
 }
 
@@ -794,6 +811,37 @@ void GroupEmitter::forEachElement(
     SmallVector<Value> *results) {
   Value start = arith::AddIOp::create(
       b, loc, lo, arith::MulIOp::create(b, loc, tid, cst(b, width)));
+  if (unrolled) {
+    // Straight-line groups start, start + 4 T, ... (the row is exactly
+    // `unrolled` groups per thread).
+    SmallVector<Value> carried(init);
+    for (groupIndex = 0; groupIndex < unrolled; ++groupIndex) {
+      groupStart =
+          groupIndex == 0
+              ? start
+              : arith::AddIOp::create(
+                    b, loc, start, cst(b, groupIndex * threads.count * width))
+                    .getResult();
+      groupLoads.clear();
+      for (lane = 0; lane < width; ++lane) {
+        SmallVector<Value> idx(outer);
+        idx.push_back(
+            lane == 0 ? groupStart
+                      : arith::AddIOp::create(b, loc, groupStart, cst(b, lane))
+                            .getResult());
+        IRMapping cache;
+        carried = body(b, idx, carried, cache);
+      }
+      lane = 0;
+      if (afterGroup)
+        afterGroup(b, groupStart);
+    }
+    groupIndex = -1;
+    groupLoads.clear();
+    if (results)
+      *results = carried;
+    return;
+  }
   auto loop = scf::ForOp::create(b, loc, start, hi,
                                  cst(b, threads.count * width), init);
   OpBuilder::InsertionGuard guard(b);
@@ -1270,6 +1318,7 @@ void GroupEmitter::setOuter(OpBuilder &b, Value row) {
 void GroupEmitter::emitBlock(OpBuilder &b, const Threads &threads, Value row) {
   setOuter(b, row);
   rowScalars.clear();
+  keptLoads.clear();
   Value zero = cst(b, 0);
   for (unsigned phase = 0; phase < group.numPhases; ++phase) {
     States states = runPass(b, threads, phase, zero, rowLength);
@@ -1295,6 +1344,7 @@ void GroupEmitter::emitLaunch(
     if (threadsY > 1)
       gridX = arith::MulIOp::create(b, loc, gridX, cst(b, threadsY));
     auto loopY = scf::ForOp::create(b, loc, zero, gridY, one);
+    kernels.push_back(loopY);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(loopY.getBody()->getTerminator());
     auto loopX = scf::ForOp::create(b, loc, zero, gridX, one);
@@ -1305,6 +1355,7 @@ void GroupEmitter::emitLaunch(
   Value one = cst(b, 1);
   auto launch = gpu::LaunchOp::create(b, loc, gridX, gridY, one,
                                       cst(b, threadsX), cst(b, threadsY), one);
+  kernels.push_back(launch);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   gpu::TerminatorOp::create(b, loc);
@@ -1368,6 +1419,12 @@ LogicalResult GroupEmitter::emit(RewriterBase &rewriter) {
   int64_t rowThreads = warp ? 32 : arch.rowBlockThreads;
   if (length && *length % 4 == 0 && *length >= 4 * rowThreads)
     width = 4;
+  // A row of at most 8 groups of 4 per thread stays in registers between
+  // the passes (one read from memory; emulated, the walk is unrolled the
+  // same way but each pass loads again).
+  if (width == 4 && !split && *length % (4 * rowThreads) == 0 &&
+      *length / (4 * rowThreads) <= 8)
+    unrolled = *length / (4 * rowThreads);
   if (split) {
     // Kernel 1: per-block states into [rows x blocks x state]; kernel 2:
     // each block merges its row's states and writes its chunk.
@@ -1491,6 +1548,11 @@ LogicalResult GroupEmitter::emit(RewriterBase &rewriter) {
     assert(op->use_empty() && "group result still used");
     rewriter.eraseOp(op);
   }
+  // What the element expressions compute once per row (layer norm's
+  // rsqrt(var + eps), a softmax's 1 / sum ...) leaves the loops over the
+  // row (upstream loop-invariant code motion, innermost loops first).
+  for (Operation *kernel : kernels)
+    kernel->walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
   return success();
 }
 

@@ -42,7 +42,8 @@ func.func @layer_norm_cols(%x: tensor<4x?xf32>) -> tensor<4x?xf32> {
 func.func @f() -> (tensor<4x1000xf32>, tensor<3x3000xf32>, tensor<2x50257xf32>,
                    tensor<16x64xf32>, tensor<2x3000xf32>, tensor<16x64xf32>,
                    tensor<3xf32>, tensor<1x1xf32>, tensor<1x20000xf32>,
-                   tensor<2x3x1xf32>, tensor<?x3000xf32>, tensor<4x?xf32>) {
+                   tensor<2x3x1xf32>, tensor<?x3000xf32>, tensor<4x?xf32>,
+                   tensor<4x768xf32>, tensor<2x2048xf32>) {
   %c1 = arith.constant 1 : index
   %c2 = arith.constant 2 : index
   %c3 = arith.constant 3 : index
@@ -105,20 +106,37 @@ func.func @f() -> (tensor<4x1000xf32>, tensor<3x3000xf32>, tensor<2x50257xf32>,
   %s8 = call @softmax_rows(%x8) : (tensor<?x3000xf32>) -> tensor<?x3000xf32>
   %x9 = tensor.cast %x0 : tensor<4x1000xf32> to tensor<4x?xf32>
   %s9 = call @layer_norm_cols(%x9) : (tensor<4x?xf32>) -> tensor<4x?xf32>
-  return %s0, %s1, %s2, %l0, %l1, %l2, %r0, %r1, %l3, %r2, %s8, %s9
+  // Rows that stay in registers between the passes: a warp's 6 groups of 4
+  // per lane (skip + layer norm over 768), a block's 2 (softmax over 2048).
+  %c768 = arith.constant 768 : index
+  %c2048 = arith.constant 2048 : index
+  %d10 = call @data(%c4, %c768, %c5, %zero) : (index, index, index, f32) -> tensor<?x?xf32>
+  %x10 = tensor.cast %d10 : tensor<?x?xf32> to tensor<4x768xf32>
+  %d11 = call @data(%c4, %c768, %c11, %zero) : (index, index, index, f32) -> tensor<?x?xf32>
+  %x11 = tensor.cast %d11 : tensor<?x?xf32> to tensor<4x768xf32>
+  %sum10 = mica.add %x10, %x11 : (tensor<4x768xf32>, tensor<4x768xf32>) -> tensor<4x768xf32>
+  %g768 = mica.constant dense<0.75> : tensor<768xf32>
+  %b768 = mica.constant dense<0.125> : tensor<768xf32>
+  %l10 = mica.layer_norm %sum10 scale(%g768 : tensor<768xf32>) bias(%b768 : tensor<768xf32>) {axis = -1 : i64, epsilon = 1.0e-5 : f32} : tensor<4x768xf32> -> tensor<4x768xf32>
+  %d12 = call @data(%c2, %c2048, %c13, %zero) : (index, index, index, f32) -> tensor<?x?xf32>
+  %x12 = tensor.cast %d12 : tensor<?x?xf32> to tensor<2x2048xf32>
+  %s12 = mica.softmax %x12 {axis = 1 : i64} : tensor<2x2048xf32>
+  return %s0, %s1, %s2, %l0, %l1, %l2, %r0, %r1, %l3, %r2, %s8, %s9, %l10, %s12
       : tensor<4x1000xf32>, tensor<3x3000xf32>, tensor<2x50257xf32>,
         tensor<16x64xf32>, tensor<2x3000xf32>, tensor<16x64xf32>,
         tensor<3xf32>, tensor<1x1xf32>, tensor<1x20000xf32>,
-        tensor<2x3x1xf32>, tensor<?x3000xf32>, tensor<4x?xf32>
+        tensor<2x3x1xf32>, tensor<?x3000xf32>, tensor<4x?xf32>,
+        tensor<4x768xf32>, tensor<2x2048xf32>
 }
 
 func.func private @printMemrefF32(tensor<*xf32>)
 
 func.func @main() {
-  %r:12 = call @f() : () -> (tensor<4x1000xf32>, tensor<3x3000xf32>, tensor<2x50257xf32>,
+  %r:14 = call @f() : () -> (tensor<4x1000xf32>, tensor<3x3000xf32>, tensor<2x50257xf32>,
                    tensor<16x64xf32>, tensor<2x3000xf32>, tensor<16x64xf32>,
                    tensor<3xf32>, tensor<1x1xf32>, tensor<1x20000xf32>,
-                   tensor<2x3x1xf32>, tensor<?x3000xf32>, tensor<4x?xf32>)
+                   tensor<2x3x1xf32>, tensor<?x3000xf32>, tensor<4x?xf32>,
+                   tensor<4x768xf32>, tensor<2x2048xf32>)
   %u0 = tensor.cast %r#0 : tensor<4x1000xf32> to tensor<*xf32>
   call @printMemrefF32(%u0) : (tensor<*xf32>) -> ()
   %u1 = tensor.cast %r#1 : tensor<3x3000xf32> to tensor<*xf32>
@@ -143,5 +161,9 @@ func.func @main() {
   call @printMemrefF32(%u10) : (tensor<*xf32>) -> ()
   %u11 = tensor.cast %r#11 : tensor<4x?xf32> to tensor<*xf32>
   call @printMemrefF32(%u11) : (tensor<*xf32>) -> ()
+  %u12 = tensor.cast %r#12 : tensor<4x768xf32> to tensor<*xf32>
+  call @printMemrefF32(%u12) : (tensor<*xf32>) -> ()
+  %u13 = tensor.cast %r#13 : tensor<2x2048xf32> to tensor<*xf32>
+  call @printMemrefF32(%u13) : (tensor<*xf32>) -> ()
   return
 }
