@@ -651,7 +651,8 @@ const char *mica_device_error(void *state) {
 /// has failed.
 int mica_device_begin(void *state) {
   auto *s = static_cast<DeviceState *>(state);
-  if (s->failed)
+  // The context is current per thread: a run may come from a new thread.
+  if (s->failed || !driverFor(s))
     return 1;
   arenaReset(s);
   current = s;
@@ -698,7 +699,7 @@ void mica_device_destroy(void *state) {
   auto *s = static_cast<DeviceState *>(state);
   if (!s)
     return;
-  if (s->driver) {
+  if (s->driver && driverOrNull()) {
     if (s->stream)
       s->driver->streamSynchronize(s->stream);
     for (int i = 0; i < s->numChunks; ++i)
