@@ -16,16 +16,17 @@ using namespace mlir;
 /// The table: one row per chip. The PTX ISA is the oldest one that knows the
 /// chip (so older drivers can still JIT it), at least 6.3 (the first with
 /// `.aligned` WMMA instructions, CUDA 10). sm_70/sm_75 use WMMA with 2 x 2
-/// warps of 16 x 16 (a 32 x 32 block tile); sm_80+ mma.sync m16n8k16 with
-/// 2 x 4 warps of 16 x 8 (also 32 x 32). A tuner overwrites rows.
+/// warps of 2 x 2 tiles of 16 x 16; sm_80+ mma.sync m16n8k16 with 2 x 2
+/// warps of 2 x 4 tiles of 16 x 8: a warp owns 32 x 32, a block 64 x 64 (128
+/// threads), smaller where the shape needs it. A tuner overwrites rows.
 static std::vector<mica::GPUArchInfo> &table() {
   static std::vector<mica::GPUArchInfo> rows = {
-      {"sm_70", 70, "+ptx63", 2, 2, false},
-      {"sm_75", 75, "+ptx63", 2, 2, false},
-      {"sm_80", 80, "+ptx70", 2, 4, true},
-      {"sm_86", 86, "+ptx71", 2, 4, true},
-      {"sm_89", 89, "+ptx78", 2, 4, true},
-      {"sm_90", 90, "+ptx78", 2, 4, true},
+      {"sm_70", 70, "+ptx63", 2, 2, false, 2, 2},
+      {"sm_75", 75, "+ptx63", 2, 2, false, 2, 2},
+      {"sm_80", 80, "+ptx70", 2, 2, true, 2, 4},
+      {"sm_86", 86, "+ptx71", 2, 2, true, 2, 4},
+      {"sm_89", 89, "+ptx78", 2, 2, true, 2, 4},
+      {"sm_90", 90, "+ptx78", 2, 2, true, 2, 4},
   };
   return rows;
 }
@@ -62,15 +63,19 @@ std::optional<mica::GPUArchInfo> mica::withMMAKind(GPUArchInfo arch,
                                                    StringRef mma) {
   if (mma == "auto")
     return arch;
+  // Switching kinds keeps the warp tile's N extent (16-wide WMMA tiles,
+  // 8-wide mma.sync tiles).
   if (mma == "wmma") {
-    if (arch.mmaSync)
+    if (arch.mmaSync && arch.fragmentsN % 2 == 0)
+      arch.fragmentsN /= 2;
+    else if (arch.mmaSync)
       arch.warpsN = std::max<int64_t>(1, arch.warpsN / 2);
     arch.mmaSync = false;
     return arch;
   }
   if (mma == "mma.sync" && arch.sm >= 80) {
     if (!arch.mmaSync)
-      arch.warpsN *= 2;
+      arch.fragmentsN *= 2;
     arch.mmaSync = true;
     return arch;
   }

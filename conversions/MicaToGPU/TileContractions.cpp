@@ -339,17 +339,19 @@ static LogicalResult scalarizeUnitGeneric(RewriterBase &rewriter,
 }
 
 /// Distributes the block's epilogue tile `op` (rows x cols of the result,
-/// after a leading unit batch dim) over the threads of the block: an
-/// scf.for over groups of `rowThreads` rows, a forall over (row, column)
+/// after a leading unit batch dim) over the threads of the block: scf.for
+/// loops over `rowThreads` x `colThreads` pieces, a forall over (row, column)
 /// mapped to (#gpu.thread<y>, #gpu.thread<x>), one element per thread,
 /// computed in scalars.
 static LogicalResult distributeEpilogue(RewriterBase &rewriter,
                                         linalg::LinalgOp op,
-                                        int64_t rowThreads) {
+                                        int64_t rowThreads,
+                                        int64_t colThreads) {
   MLIRContext *ctx = op.getContext();
   unsigned rank = op.getNumLoops();
   SmallVector<int64_t> rowSizes(rank, 0), threadSizes(rank, 0);
   rowSizes[rank - 2] = rowThreads;
+  rowSizes[rank - 1] = colThreads;
   threadSizes[rank - 2] = 1;
   threadSizes[rank - 1] = 1;
   FailureOr<linalg::LinalgOp> rows = tile(rewriter, op, rowSizes, {});
@@ -512,9 +514,15 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
   makeOperandsRowMajor(rewriter, generic, *loops);
 
   // Blocks: batch -> z, M -> y, N -> x.
-  int64_t warpN = arch.warpTileN();
-  int64_t warpsM = fitWarps(ranges[loops->m] / kTile, arch.warpsM);
-  int64_t warpsN = fitWarps(ranges[loops->n] / warpN, arch.warpsN);
+  // Per warp fragmentsM x fragmentsN MMA tiles, warpsM x warpsN warps per
+  // block, as many of each as divide the shape.
+  int64_t mmaN = arch.warpTileN();
+  int64_t tilesM = ranges[loops->m] / kTile, tilesN = ranges[loops->n] / mmaN;
+  int64_t fragsM = fitWarps(tilesM, arch.fragmentsM);
+  int64_t fragsN = fitWarps(tilesN, arch.fragmentsN);
+  int64_t warpsM = fitWarps(tilesM / fragsM, arch.warpsM);
+  int64_t warpsN = fitWarps(tilesN / fragsN, arch.warpsN);
+  int64_t warpM = kTile * fragsM, warpN = mmaN * fragsN;
   unsigned numLoops = ranges.size();
   SmallVector<int64_t> blockSizes(numLoops, 0), warpSizes(numLoops, 0),
       kSizes(numLoops, 0);
@@ -525,8 +533,8 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
       blockMap.push_back(
           gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimZ));
     } else if (d == loops->m) {
-      blockSizes[d] = warpsM * kTile;
-      warpSizes[d] = kTile;
+      blockSizes[d] = warpsM * warpM;
+      warpSizes[d] = warpM;
       blockMap.push_back(
           gpu::GPUBlockMappingAttr::get(ctx, gpu::MappingId::DimY));
       warpMap.push_back(
@@ -662,7 +670,8 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
 
   // The epilogue: one element per thread, rows of the block in steps of
   // warpsM (the thread grid is 32 * warpsN x warpsM).
-  if (epilogue && failed(distributeEpilogue(rewriter, epilogueTile, warpsM)))
+  if (epilogue && failed(distributeEpilogue(rewriter, epilogueTile, warpsM,
+                                            32 * warpsN)))
     return failure();
 
   // A and B K-step tiles through shared memory.
@@ -702,7 +711,47 @@ void mica::hoistTensorCoreAccumulators(RewriterBase &rewriter,
     (void)hoistLoopInvariantSubsets(rewriter, loop);
 }
 
-void mica::populateTensorCoreContractPatterns(RewritePatternSet &patterns) {
+/// The MMA shape for the unrolling of a warp tile's vector ops: contracts
+/// to m16 x n x k16, A reads to 16 x 16, B reads, accumulator reads and
+/// writes to 16 x n.
+static std::optional<SmallVector<int64_t>> getMMAShape(Operation *op,
+                                                       int64_t n) {
+  if (auto contract = dyn_cast<vector::ContractionOp>(op))
+    if (contract.getIteratorTypes().size() == 3)
+      return SmallVector<int64_t>{kTile, n, kTile};
+  if (auto read = dyn_cast<vector::TransferReadOp>(op)) {
+    if (read.getVectorType().getRank() != 2)
+      return std::nullopt;
+    // A (the lhs of a contraction, maybe through the slices of an already
+    // unrolled contraction) is 16 x 16.
+    SmallVector<std::pair<Operation *, Value>> users;
+    for (Operation *user : read->getUsers())
+      users.push_back({user, read.getResult()});
+    for (unsigned i = 0; i < users.size(); ++i) {
+      auto [user, value] = users[i];
+      if (auto contract = dyn_cast<vector::ContractionOp>(user);
+          contract && contract.getLhs() == value)
+        return SmallVector<int64_t>{kTile, kTile};
+      if (isa<vector::ExtractStridedSliceOp>(user))
+        for (Operation *next : user->getUsers())
+          users.push_back({next, user->getResult(0)});
+    }
+    return SmallVector<int64_t>{kTile, n};
+  }
+  if (auto write = dyn_cast<vector::TransferWriteOp>(op))
+    if (write.getVectorType().getRank() == 2)
+      return SmallVector<int64_t>{kTile, n};
+  return std::nullopt;
+}
+
+void mica::populateTensorCoreContractPatterns(RewritePatternSet &patterns,
+                                              const GPUArchInfo *arch) {
+  if (arch) {
+    int64_t n = arch->warpTileN();
+    vector::populateVectorUnrollPatterns(
+        patterns, vector::UnrollVectorOptions().setNativeShapeFn(
+                      [n](Operation *op) { return getMMAShape(op, n); }));
+  }
   vector::populateVectorReductionToContractPatterns(patterns);
   vector::populateFoldArithExtensionPatterns(patterns);
   vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
@@ -784,6 +833,12 @@ struct MicaGPUTileContractionsPass
     RewritePatternSet patterns(&getContext());
     mica::populateTensorCoreContractPatterns(patterns);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+    // Warp tiles of several MMA tiles: unrolled to the MMA shape once the
+    // contractions are formed.
+    RewritePatternSet unroll(&getContext());
+    mica::populateTensorCoreContractPatterns(unroll, &*arch);
+    if (failed(applyPatternsGreedily(func, std::move(unroll))))
       return signalPassFailure();
     mica::hoistTensorCoreAccumulators(rewriter, func);
   }

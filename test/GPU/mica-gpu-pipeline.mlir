@@ -13,37 +13,38 @@
 // rows and a 3 x 5 by 5 x 3 matmul, compiled for the GPU.
 
 // The dense layer (with its bias and relu) is one TensorCore kernel: 3 blocks
-// of 32 x 2 threads (two warps along M, one along N), WMMA loads of the f16
-// activation and of the compile-time-transposed f16 weights, an f32
-// accumulator.
+// of one warp (32 x 16 each: N = 48 has 3 tiles of 16), the warp owning
+// 2 x 1 WMMA tiles; WMMA loads of the f16 activation and of the
+// compile-time-transposed f16 weights, f32 accumulators.
 // CHECK-LABEL: func.func @main
-// CHECK: gpu.launch_func @mica_kernels::@[[MM:main_kernel[_0-9]*]] blocks in (%c3, %c1, %c1) threads in (%c32, %c2, %c1)
-// The bias, relu and softmax are one mica-gpu-reductions kernel: a warp per
-// row of 48, 4 rows (warps) per block, 8 blocks. The small matmul is SIMT.
-// CHECK: gpu.launch_func @mica_kernels::@{{.*}} blocks in (%c8, %c1, %c1) threads in (%c32, %c4, %c1)
+// CHECK: gpu.launch_func @mica_kernels::@[[MM:main_kernel[_0-9]*]] blocks in (%c3, %c1, %c1) threads in (%c32, %c1, %c1)
+// Softmax and the small matmul are SIMT kernels.
 // CHECK: gpu.module @mica_kernels
 // The A/B K-step tiles are staged in workgroup buffers (attributions of the
-// kernel, 16-byte aligned) by all 64 threads between two barriers; the
-// accumulator starts as a zero matrix in registers (no fill kernel). The
-// bias and relu are the kernel's epilogue: the warps store their tiles into
+// kernel, 16-byte aligned) by all 32 threads between two barriers; the
+// accumulators start as zero matrices in registers (no fill kernel). The
+// bias and relu are the kernel's epilogue: the warp stores its tiles into
 // the block's C tile in shared memory, and after a barrier each thread adds
 // the bias to one element per row step and applies the relu (no separate
 // bias kernel).
 // CHECK: gpu.func @[[MM]]({{.*}}) workgroup(%[[BB:.*]] : memref<16x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[AB:.*]] : memref<32x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[CT:.*]] : memref<32x16xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK: %[[C:.*]] = gpu.subgroup_mma_constant_matrix %{{.*}} : !gpu.mma_matrix<16x16xf32, "COp">
-// CHECK: %[[R:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[C]]) -> (!gpu.mma_matrix<16x16xf32, "COp">)
+// CHECK: %[[R:.*]]:2 = scf.for {{.*}} iter_args(%[[ACC1:.*]] = %[[C]], %[[ACC0:.*]] = %[[C]]) -> (!gpu.mma_matrix<16x16xf32, "COp">, !gpu.mma_matrix<16x16xf32, "COp">)
 // CHECK: gpu.barrier
 // CHECK: vector.store {{.*}} #gpu.address_space<workgroup>>, vector<8xf16>
-// CHECK: vector.store {{.*}} #gpu.address_space<workgroup>>, vector<4xf16>
+// CHECK: vector.store {{.*}} #gpu.address_space<workgroup>>, vector<8xf16>
+// CHECK: vector.store {{.*}} #gpu.address_space<workgroup>>, vector<8xf16>
 // CHECK: gpu.barrier
-// CHECK: %[[A:.*]] = gpu.subgroup_mma_load_matrix {{.*}} {leadDimension = 24 : index} : memref<16x16xf16, strided<[24, 1], offset: ?>, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "AOp">
+// CHECK: %[[A0:.*]] = gpu.subgroup_mma_load_matrix {{.*}}[%c0, %c0] {leadDimension = 24 : index} : memref<32x16xf16, strided<[24, 1]>, #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "AOp">
+// CHECK: %[[A1:.*]] = gpu.subgroup_mma_load_matrix {{.*}}[%c16, %c0] {leadDimension = 24 : index}
 // CHECK: %[[B:.*]] = gpu.subgroup_mma_load_matrix {{.*}} #gpu.address_space<workgroup>> -> !gpu.mma_matrix<16x16xf16, "BOp">
-// CHECK: %[[D:.*]] = gpu.subgroup_mma_compute %[[A]], %[[B]], %[[ACC]] {{.*}} -> !gpu.mma_matrix<16x16xf32, "COp">
-// CHECK: scf.yield %[[D]]
-// CHECK: gpu.subgroup_mma_store_matrix %[[R]], %{{.*}} : !gpu.mma_matrix<16x16xf32, "COp">, memref<16x16xf32, strided<[16, 1], offset: ?>, #gpu.address_space<workgroup>>
+// CHECK: %[[D0:.*]] = gpu.subgroup_mma_compute %[[A0]], %[[B]], %[[ACC0]]
+// CHECK: %[[D1:.*]] = gpu.subgroup_mma_compute %[[A1]], %[[B]], %[[ACC1]]
+// CHECK: scf.yield %[[D1]], %[[D0]]
+// CHECK: gpu.subgroup_mma_store_matrix %[[R]]#1, %[[CT]][%c0, %c0]
+// CHECK: gpu.subgroup_mma_store_matrix %[[R]]#0, %[[CT]][%c16, %c0]
 // CHECK: gpu.barrier
 // CHECK: scf.for
-// CHECK: memref.subview %[[CT]]
 // CHECK: scf.if
 // CHECK: %[[V:.*]] = memref.load {{.*}} #gpu.address_space<workgroup>>
 // CHECK: %[[BV:.*]] = arith.addf %[[V]], %{{.*}} : f32
@@ -67,23 +68,25 @@
 // PTX-SAME: wmma.store.d.sync.aligned.row.m16n16k16
 // PTX-NOT: gpu.module
 
-// sm_80 and newer: mma.sync m16n8k16 (nvgpu), warps of 16 x 8, 2 x 2 warps
-// here (N = 48 has no 4-warp split), accumulator carried in registers.
+// sm_80 and newer: mma.sync m16n8k16 (nvgpu), one warp of 2 x 2 tiles of
+// 16 x 8 here, accumulators carried in registers. The fragments come from
+// shared memory by ldmatrix; the copies are cp.async into double buffers,
+// one step ahead (K = 64: 4 steps, the last 2 peeled).
 // SM80-LABEL: func.func @main
-// SM80: gpu.launch_func @mica_kernels::@[[MM:main_kernel[_0-9]*]] blocks in (%c3, %c1, %c1) threads in (%c64, %c2, %c1)
-// The fragments come from shared memory by ldmatrix; the copies are cp.async
-// into double buffers, one step ahead (K = 64: 4 steps, the last 2 peeled).
+// SM80: gpu.launch_func @mica_kernels::@[[MM:main_kernel[_0-9]*]] blocks in (%c3, %c1, %c1) threads in (%c32, %c1, %c1)
 // SM80: gpu.func @[[MM]]({{.*}}) workgroup(%{{.*}} : memref<2x16x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<2x32x24xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.*}} : memref<32x16xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // SM80: nvgpu.device_async_copy
 // SM80: nvgpu.device_async_create_group
-// SM80: %[[R:.*]]:{{[0-9]+}} = scf.for {{.*}} iter_args(%[[ACC:[a-z0-9_]+]] = %{{[a-z0-9_]+}}, {{.*}}) -> (vector<2x2xf32>,
+// SM80: %[[R:.*]]:10 = scf.for {{.*}} iter_args(%{{.*}} = %[[Z:[a-z0-9_]+]], %{{.*}} = %[[Z]], %{{.*}} = %[[Z]], %[[ACC:[a-z0-9_]+]] = %[[Z]], {{.*}}) -> (vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>, vector<2x2xf32>,
 // SM80: nvgpu.device_async_wait %{{.*}} {numGroups = 1 : i32}
 // SM80: gpu.barrier
+// SM80: %[[A:.*]] = nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
 // SM80: nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false}
-// SM80: nvgpu.ldmatrix {{.*}} {numTiles = 2 : i32, transpose = true}
-// SM80: %[[D:.*]] = nvgpu.mma.sync(%{{.*}}, %{{.*}}, %[[ACC]]) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// SM80: %[[B:.*]] = nvgpu.ldmatrix {{.*}} {numTiles = 2 : i32, transpose = true}
+// SM80: %[[D:.*]] = nvgpu.mma.sync(%[[A]], %[[B]], %[[ACC]]) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
+// SM80-COUNT-3: nvgpu.mma.sync
 // SM80: nvgpu.device_async_copy
-// SM80: scf.yield %[[D]]
+// SM80: scf.yield
 // SM80: nvgpu.device_async_wait %{{.*}} {numGroups = 0 : i32}
 // SM80-NOT: gpu.subgroup_mma
 

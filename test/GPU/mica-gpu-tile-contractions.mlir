@@ -7,44 +7,54 @@
 
 // ARCH: error: mica-gpu-tile-contractions: unsupported gpu-arch 'sm_60' (supported: sm_70, sm_75, sm_80, sm_86, sm_89, sm_90)
 
-// f16 x f16 -> f32, M = 64, N = 96, K = 128: 32 x 32 blocks of 2 x 2 warps,
-// each warp a 16 x 16 tile, K in steps of 16, one vector.contract per step.
-// The accumulator is read once before the K loop, carried in registers
-// (a vector iter_arg) and written once after it. Each K step copies the
-// block's 32 x 16 slice of A and 16 x 32 slice of B into workgroup buffers
-// (rows padded by 8 elements against bank conflicts); the warps read their
-// 16 x 16 tiles from there.
+// f16 x f16 -> f32, M = 64, N = 96, K = 128 with the sm_70 table row (2 x 2
+// warps of 2 x 2 WMMA tiles): 64 x 32 blocks (N = 96 has room for one warp
+// of 32 along N), warps of 32 x 32, K in steps of 16. The warp tile is
+// unrolled to 16 x 16 x 16 (upstream vector unrolling): four
+// vector.contracts per step on four accumulators read once before the K
+// loop, carried in registers (vector iter_args) and written once after it.
+// Each K step copies the block's 64 x 16 slice of A and 16 x 32 slice of B
+// into workgroup buffers (rows padded by 8 elements against bank
+// conflicts); the warps read their tiles from there.
 // CHECK-LABEL: func.func @matmul
-// CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (64, 96) step (32, 32)
-// CHECK: %[[ABLK:.*]] = tensor.extract_slice %{{.*}}[%[[I]], 0] [32, 128] [1, 1]
+// CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (64, 96) step (64, 32)
+// CHECK: %[[ABLK:.*]] = tensor.extract_slice %{{.*}}[%[[I]], 0] [64, 128] [1, 1]
 // CHECK: %[[BBLK:.*]] = tensor.extract_slice %{{.*}}[0, %[[J]]] [128, 32] [1, 1]
-// CHECK: scf.forall (%[[WI:.*]], %[[WJ:.*]]) = (0, 0) to (32, 32) step (16, 16)
-// CHECK: %[[ACC0:.*]] = vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16x16xf32>
-// CHECK: %[[LOOP:.*]]:2 = scf.for %[[K:.*]] = %c0 to %c128 step %c16 iter_args(%{{.*}} = %{{.*}}, %[[ACC:.*]] = %[[ACC0]])
-// CHECK: %[[AK:.*]] = tensor.extract_slice %[[ABLK]][0, %[[K]]] [32, 16] [1, 1]
-// CHECK: %[[ABUF:.*]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<32x24xf16>
-// CHECK: %[[ADST:.*]] = tensor.extract_slice %[[ABUF]][0, 0] [32, 16] [1, 1]
-// CHECK: %[[AS:.*]] = linalg.copy ins(%[[AK]] : tensor<32x16xf16>) outs(%[[ADST]] : tensor<32x16xf16>)
-// CHECK: %[[AW:.*]] = tensor.extract_slice %[[AS]][%[[WI]], 0] [16, 16] [1, 1]
+// CHECK: scf.forall (%[[WI:.*]], %[[WJ:.*]]) = (0, 0) to (64, 32) step (32, 32)
+// CHECK-COUNT-4: vector.transfer_read {{.*}} : tensor<32x32xf32>, vector<16x16xf32>
+// CHECK: %[[LOOP:.*]]:5 = scf.for %[[K:.*]] = %c0 to %c128 step %c16 iter_args(%{{.*}} = %{{.*}}, %[[ACC3:.*]] = %{{.*}}, %[[ACC2:.*]] = %{{.*}}, %[[ACC1:.*]] = %{{.*}}, %[[ACC0:.*]] = %{{.*}})
+// CHECK: %[[AK:.*]] = tensor.extract_slice %[[ABLK]][0, %[[K]]] [64, 16] [1, 1]
+// CHECK: %[[ABUF:.*]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<64x24xf16>
+// CHECK: %[[ADST:.*]] = tensor.extract_slice %[[ABUF]][0, 0] [64, 16] [1, 1]
+// CHECK: %[[AS:.*]] = linalg.copy ins(%[[AK]] : tensor<64x16xf16>) outs(%[[ADST]] : tensor<64x16xf16>)
+// CHECK: %[[AW:.*]] = tensor.extract_slice %[[AS]][%[[WI]], 0] [32, 16] [1, 1]
 // CHECK: %[[BK:.*]] = tensor.extract_slice %[[BBLK]][%[[K]], 0] [16, 32] [1, 1]
 // CHECK: bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<16x40xf16>
 // CHECK: %[[BS:.*]] = linalg.copy ins(%[[BK]] : tensor<16x32xf16>)
-// CHECK: %[[BW:.*]] = tensor.extract_slice %[[BS]][0, %[[WJ]]] [16, 16] [1, 1]
-// CHECK: %[[A:.*]] = vector.transfer_read %[[AW]]{{.*}} : tensor<16x16xf16>, vector<16x16xf16>
-// CHECK: %[[B:.*]] = vector.transfer_read %[[BW]]{{.*}} : tensor<16x16xf16>, vector<16x16xf16>
-// CHECK: %[[NEXT:.*]] = vector.contract {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} %[[A]], %[[B]], %[[ACC]] : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
-// CHECK: scf.yield %{{.*}}, %[[NEXT]]
-// CHECK: vector.transfer_write %[[LOOP]]#1
+// CHECK: %[[BW:.*]] = tensor.extract_slice %[[BS]][0, %[[WJ]]] [16, 32] [1, 1]
+// CHECK: %[[A0:.*]] = vector.transfer_read %[[AW]][%c0, %c0]{{.*}} : tensor<32x16xf16>, vector<16x16xf16>
+// CHECK: %[[A1:.*]] = vector.transfer_read %[[AW]][%c16, %c0]{{.*}} : tensor<32x16xf16>, vector<16x16xf16>
+// CHECK: %[[B0:.*]] = vector.transfer_read %[[BW]][%c0, %c0]{{.*}} : tensor<16x32xf16>, vector<16x16xf16>
+// CHECK: %[[B1:.*]] = vector.transfer_read %[[BW]][%c0, %c16]{{.*}} : tensor<16x32xf16>, vector<16x16xf16>
+// CHECK: %[[D0:.*]] = vector.contract {{.*}}iterator_types = ["parallel", "parallel", "reduction"]{{.*}} %[[A0]], %[[B0]], %[[ACC0]] : vector<16x16xf16>, vector<16x16xf16> into vector<16x16xf32>
+// CHECK: %[[D1:.*]] = vector.contract {{.*}} %[[A0]], %[[B1]], %[[ACC1]]
+// CHECK: %[[D2:.*]] = vector.contract {{.*}} %[[A1]], %[[B0]], %[[ACC2]]
+// CHECK: %[[D3:.*]] = vector.contract {{.*}} %[[A1]], %[[B1]], %[[ACC3]]
+// CHECK: scf.yield %{{.*}}, %[[D3]], %[[D2]], %[[D1]], %[[D0]]
+// CHECK: vector.transfer_write %[[LOOP]]#4, %{{.*}}[%c0, %c0]
+// CHECK: vector.transfer_write %[[LOOP]]#3, %{{.*}}[%c0, %c16]
+// CHECK: vector.transfer_write %[[LOOP]]#2, %{{.*}}[%c16, %c0]
+// CHECK: vector.transfer_write %[[LOOP]]#1, %{{.*}}[%c16, %c16]
 // CHECK: } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
 // CHECK: } {mapping = [#gpu.block<y>, #gpu.block<x>]}
-// With mma.sync (sm_80+) each warp owns 16 x 8: 2 x 4 warps per 32 x 32
-// block.
+// With mma.sync (sm_80+) a warp's 32 x 32 is 2 x 4 tiles of 16 x 8.
 // SM80-LABEL: func.func @matmul
-// SM80: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 96) step (32, 32)
-// SM80: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (32, 32) step (16, 8)
-// SM80: linalg.copy {{.*}} -> tensor<32x16xf16>
+// SM80: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 96) step (64, 32)
+// SM80: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 32) step (32, 32)
+// SM80: scf.for {{.*}} -> (tensor<32x32xf32>, vector<16x8xf32>, vector<16x8xf32>, vector<16x8xf32>, vector<16x8xf32>, vector<16x8xf32>, vector<16x8xf32>, vector<16x8xf32>, vector<16x8xf32>)
+// SM80: linalg.copy {{.*}} -> tensor<64x16xf16>
 // SM80: linalg.copy {{.*}} -> tensor<16x32xf16>
-// SM80: vector.contract {{.*}} : vector<16x16xf16>, vector<16x8xf16> into vector<16x8xf32>
+// SM80-COUNT-8: vector.contract {{.*}} : vector<16x16xf16>, vector<16x8xf16> into vector<16x8xf32>
 // Without shared-memory staging the warps read A and B directly.
 // NOSHARED-LABEL: func.func @matmul
 // NOSHARED-NOT: linalg.copy
@@ -119,17 +129,20 @@ func.func @scores(%q: tensor<4x16x32xf16>, %k: tensor<4x16x32xf16>, %c: tensor<4
 // CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16x16xf32>
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<32x32xf32>
 // CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %[[EMPTY]])
-// CHECK: %[[INIT:.*]] = vector.transfer_write %[[ZERO]], %{{.*}}[%c0, %c0] {in_bounds = [true, true]} : vector<16x16xf32>, tensor<16x16xf32>
-// CHECK: %[[ACC0:.*]] = vector.transfer_read %[[INIT]]
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]], %[[ACC:.*]] = %[[ACC0]])
-// CHECK: vector.contract {{.*}} %[[ACC]]
-// Canonicalization folds the read of the zeros into the constant.
+// CHECK: %[[W0:.*]] = vector.transfer_write %[[ZERO]], %{{.*}}[%c0, %c0] {in_bounds = [true, true]} : vector<16x16xf32>, tensor<32x32xf32>
+// CHECK: %[[W1:.*]] = vector.transfer_write %[[ZERO]], %[[W0]][%c0, %c16]
+// CHECK: %[[W2:.*]] = vector.transfer_write %[[ZERO]], %[[W1]][%c16, %c0]
+// CHECK: %[[INIT:.*]] = vector.transfer_write %[[ZERO]], %[[W2]][%c16, %c16]
+// CHECK-COUNT-4: vector.transfer_read %[[INIT]]
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]],
+// CHECK: vector.contract
+// Canonicalization folds the reads of the zeros into the constant.
 // CANON-LABEL: func.func @zero_init
 // CANON: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<16x16xf32>
-// CANON: scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]]) -> (vector<16x16xf32>)
+// CANON: scf.for {{.*}} iter_args(%{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]], %{{.*}} = %[[ZERO]]) -> (vector<16x16xf32>, vector<16x16xf32>, vector<16x16xf32>, vector<16x16xf32>)
 // CHECK-LABEL: func.func @value_init
 // CHECK: linalg.fill
-// CHECK: vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16x16xf32>
+// CHECK: vector.transfer_read {{.*}} : tensor<32x32xf32>, vector<16x16xf32>
 // CHECK: scf.for
 func.func @zero_init(%a: tensor<32x32xf16>, %b: tensor<32x32xf16>) -> tensor<32x32xf32> {
   %zero = arith.constant 0.0 : f32
@@ -155,14 +168,15 @@ func.func @value_init(%a: tensor<32x32xf16>, %b: tensor<32x32xf16>, %v: f32) -> 
 // C tile in a workgroup buffer, then one element per thread (rows in steps
 // of the warp rows, thread y x thread x), in scalars, f16 result included.
 // CHECK-LABEL: func.func @bias_gelu
-// CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (32, 64) step (32, 32) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<32x64xf16>)
-// CHECK: %[[CT:.*]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<32x32xf32>
+// CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (32, 64) step (32, 64) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<32x64xf16>)
+// CHECK: %[[CT:.*]] = bufferization.alloc_tensor() {memory_space = #gpu.address_space<workgroup>} : tensor<32x64xf32>
 // CHECK: %[[C:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[CT]])
 // CHECK: vector.contract
 // CHECK: } {mapping = [#gpu.warp<y>, #gpu.warp<x>]}
-// CHECK: scf.for %[[R:.*]] = %c0 to %c32 step %c2
-// CHECK: %[[CROWS:.*]] = tensor.extract_slice %[[C]][%[[R]], 0] [2, 32] [1, 1]
-// CHECK: scf.forall (%[[TY:.*]], %[[TX:.*]]) in (2, 32)
+// CHECK: scf.for %[[R:.*]] = %c0 to %c32 step %c1
+// CHECK: scf.for %[[CC:.*]] = %c0 to %c64 step %c64
+// CHECK: %[[CROWS:.*]] = tensor.extract_slice %[[C]][%[[R]], %[[CC]]] [1, 64] [1, 1]
+// CHECK: scf.forall (%[[TY:.*]], %[[TX:.*]]) in (1, 64)
 // CHECK: %[[CE:.*]] = tensor.extract_slice %[[CROWS]][%[[TY]], %[[TX]]] [1, 1] [1, 1]
 // CHECK: %[[V:.*]] = tensor.extract %[[CE]][%c0, %c0] : tensor<1x1xf32>
 // CHECK: %[[B:.*]] = tensor.extract

@@ -48,13 +48,18 @@ struct GPUArchInfo {
   unsigned sm = 0;
   /// PTX ISA the NVPTX backend emits for this chip (`+ptxNN`).
   std::string ptxFeature;
-  /// Warps per thread block along M and N (each warp owns a 16 x 16 tile
-  /// with WMMA, 16 x 8 with mma.sync).
+  /// Warps per thread block along M and N (each warp owns fragmentsM x
+  /// fragmentsN MMA tiles: 16 x 16 with WMMA, 16 x 8 with mma.sync).
   int64_t warpsM = 2;
   int64_t warpsN = 2;
   /// TensorCore instructions: mma.sync m16n8k16 (nvgpu.mma.sync, sm_80+)
   /// instead of WMMA m16n16k16 (gpu.subgroup_mma_*).
   bool mmaSync = false;
+  /// MMA tiles per warp along M and N: a warp owns 16 * fragmentsM x
+  /// warpTileN() * fragmentsN (the vector tile is unrolled to the MMA shape),
+  /// a block warpsM x warpsN warp tiles.
+  int64_t fragmentsM = 1;
+  int64_t fragmentsN = 1;
   /// Shared-memory staging of the TensorCore operands: each K step's A and B
   /// block tiles are copied to workgroup memory by all threads of the block
   /// and the warps read their fragments from there. `sharedPad` extra
@@ -138,8 +143,11 @@ void hoistTensorCoreAccumulators(mlir::RewriterBase &rewriter,
 
 /// Patterns that fold the vectorized 16x16x16 tile into one 2-D
 /// vector.contract with f16 operands (reduction to contract, extension
-/// folding, unit batch dims cast away).
-void populateTensorCoreContractPatterns(mlir::RewritePatternSet &patterns);
+/// folding, unit batch dims cast away). With `arch`, warp tiles of several
+/// MMA tiles are unrolled to the MMA shape (16 x 16 x 16 for WMMA,
+/// 16 x 8 x 16 for mma.sync: upstream vector unrolling).
+void populateTensorCoreContractPatterns(mlir::RewritePatternSet &patterns,
+                                        const GPUArchInfo *arch = nullptr);
 
 /// Maps one bufferized block-level scf.forall (and its nested warp foralls)
 /// to a gpu.launch (see mica-gpu-map-forall).

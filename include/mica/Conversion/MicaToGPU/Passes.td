@@ -64,11 +64,15 @@ def MicaGPUTileContractions
       loads with `transpose` lower to col-layout loads that upstream pairs
       with a row.row mma), transposes of constants are folded;
     - `scf.forall` over thread blocks (`#gpu.block<z/y/x>` for batch, M, N;
-      the block tile is `warps-m` x `warps-n` warp tiles from the per-arch
-      table), a nested `scf.forall` over warps (`#gpu.warp<y/x>`), an
+      the block tile is `warpsM` x `warpsN` warp tiles of `fragmentsM` x
+      `fragmentsN` MMA tiles each, from the per-arch table: 64 x 64 blocks
+      of 2 x 2 warps of 32 x 32 by default, fewer where the shape needs
+      it), a nested `scf.forall` over warps (`#gpu.warp<y/x>`), an
       `scf.for` over K in steps of 16;
-    - the 16x16x16 tile vectorized (`linalg::vectorize`) and folded to one
-      `vector.contract` with f16 operands and an f32 accumulator;
+    - the warp tile vectorized (`linalg::vectorize`), folded to a
+      `vector.contract` with f16 operands and an f32 accumulator, and
+      unrolled to the MMA shape (16x16x16, 16x8x16; upstream vector
+      unrolling);
     - the accumulator read/write hoisted out of the K loop (upstream
       `hoistLoopInvariantSubsets`): it stays in registers across K;
     - with `shared-memory` (and the per-arch table's `stageShared`), each K
@@ -103,9 +107,11 @@ def MicaGPUTileContractions
     %r = linalg.matmul ins(%a, %b : tensor<64x128xf16>, tensor<128x96xf16>)
                        outs(%c : tensor<64x96xf32>) -> tensor<64x96xf32>
     // becomes
-    scf.forall (%i, %j) in (2, 3) ... {
-      scf.forall (%wi, %wj) in (2, 2) ... {
+    scf.forall (%i, %j) = (0, 0) to (64, 96) step (64, 32) ... {
+      scf.forall (%wi, %wj) = (0, 0) to (64, 32) step (32, 32) ... {
         scf.for %k = %c0 to %c128 step %c16 ... {
+          linalg.copy ... // A and B K-step slices to workgroup buffers
+          // 2 x 2 of:
           vector.contract ... : vector<16x16xf16>, vector<16x16xf16>
                                 into vector<16x16xf32>
         }
