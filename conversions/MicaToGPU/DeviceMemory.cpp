@@ -43,8 +43,8 @@ static std::string constantSuffix(Type t) {
   if (t.isBF16())
     return "bf16";
   if (auto i = dyn_cast<IntegerType>(t))
-    if (i.isSignless() && llvm::is_contained({1u, 8u, 16u, 32u, 64u},
-                                             i.getWidth()))
+    if (i.isSignless() &&
+        llvm::is_contained({1u, 8u, 16u, 32u, 64u}, i.getWidth()))
       return "i" + std::to_string(i.getWidth());
   return "";
 }
@@ -208,8 +208,8 @@ LogicalResult mica::moveHostBuffersToDevice(RewriterBase &rewriter,
   for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
     auto memref = dyn_cast<MemRefType>(type);
     if (memref && !memref.getLayout().isIdentity()) {
-      func.emitError() << "mica-gpu-device-memory: result " << i
-                       << " has type " << type
+      func.emitError() << "mica-gpu-device-memory: result " << i << " has type "
+                       << type
                        << "; the runtime copies results out as contiguous "
                           "buffers (identity layout only)";
       unsupported = true;
@@ -299,8 +299,8 @@ LogicalResult mica::moveHostBuffersToDevice(RewriterBase &rewriter,
             module, unranked, constantSuffix(type.getElementType()));
         OpBuilder::InsertionGuard guard(rewriter);
         rewriter.restoreInsertionPoint(constantsEnd);
-        Value host = memref::GetGlobalOp::create(rewriter, loc, type,
-                                                 global.getName());
+        Value host =
+            memref::GetGlobalOp::create(rewriter, loc, type, global.getName());
         Value cast = memref::CastOp::create(rewriter, loc, unranked, host);
         Value call =
             func::CallOp::create(rewriter, loc, callee, cast).getResult(0);
@@ -346,9 +346,9 @@ struct MicaGPUElideWaitsPass
     func::FuncOp func = getOperation();
     if (func.isExternal() || mica::elideBlockingWaits(func) > 0)
       return;
-    bool hasGPUWork = func.walk([](gpu::AsyncOpInterface) {
-                            return WalkResult::interrupt();
-                          }).wasInterrupted();
+    bool hasGPUWork =
+        func.walk([](gpu::AsyncOpInterface) { return WalkResult::interrupt(); })
+            .wasInterrupted();
     if (hasGPUWork)
       func.emitRemark("mica-gpu-elide-waits: GPU work but no blocking "
                       "gpu.wait (run gpu-async-region first): nothing to "

@@ -366,8 +366,7 @@ void *registerModule(const void *data, bool jit, int optLevel) {
 }
 
 /// A constant's device copy (uploaded on the model stream the first time).
-CUdeviceptr deviceConstant(DeviceState *state, const void *host,
-                           size_t bytes) {
+CUdeviceptr deviceConstant(DeviceState *state, const void *host, size_t bytes) {
   for (int i = 0; i < state->numConstants; ++i)
     if (state->constants[i].host == host && state->constants[i].bytes == bytes)
       return state->constants[i].device;
@@ -589,8 +588,7 @@ void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, void *stream) {
   if (d && sizeBytes)
     check(state,
           d->memcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
-                         reinterpret_cast<CUdeviceptr>(src), sizeBytes,
-                         stream),
+                         reinterpret_cast<CUdeviceptr>(src), sizeBytes, stream),
           "cuMemcpyAsync");
 }
 

@@ -137,8 +137,8 @@ static FailureOr<std::string> libraryBinaryFormat(StringRef chip,
   std::string fatbinary = findCUDATool("fatbinary");
   if (!ptxas.empty() && !fatbinary.empty() && arch &&
       ptxasAccepts(ptxas, *arch)) {
-    why = "kernels embedded as a fatbin: the cubin for " + chip.str() +
-          " (" + ptxas + ") and its PTX";
+    why = "kernels embedded as a fatbin: the cubin for " + chip.str() + " (" +
+          ptxas + ") and its PTX";
     return std::string("fatbin");
   }
   why = "kernels embedded as PTX, JIT-compiled by the driver when the model "
@@ -180,8 +180,8 @@ static int writeLibrary(ModuleOp module, StringRef emit, StringRef outputPath,
                ? fail(error)
                : 0;
   SmallString<128> objectPath;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "mica-model", "o", objectPath))
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("mica-model", "o", objectPath))
     return fail("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeObject(objectPath);
   if (failed(mica::emitMachineCode(*llvmModule, *tm, objectPath, false, error)))
@@ -207,8 +207,8 @@ int mica::compileForCUDA(ModuleOp module, MicaGPUPipelineOptions &options,
     return fail("--emit=" + emit + " writes text, not a shared library ('" +
                 outputPath +
                 "'): use --emit=lib, or an output name without .so");
-  bool library = emit == "lib" || emit == "llvm" || emit == "asm" ||
-                 emit == "obj";
+  bool library =
+      emit == "lib" || emit == "llvm" || emit == "asm" || emit == "obj";
   options.gpuArch = gpuArch;
   options.blockSize = blockSize;
   options.mma = mma;
