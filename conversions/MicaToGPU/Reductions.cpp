@@ -733,7 +733,8 @@ private:
   States runPass(OpBuilder &b, const Threads &threads, unsigned phase, Value lo,
                  Value hi);
   SmallVector<Value> mergeStates(OpBuilder &b, const Threads &threads,
-                                 unsigned phase, States &states);
+                                 unsigned phase, States &states, Value lo,
+                                 Value hi);
   void finalize(OpBuilder &b, unsigned phase, ValueRange merged);
   void computePerRowOps(OpBuilder &b);
   void writeOutputs(OpBuilder &b, const Threads &threads, Value lo, Value hi,
@@ -1123,7 +1124,8 @@ States GroupEmitter::runPass(OpBuilder &b, const Threads &threads,
 /// The threads' states merged into one (the block's state, same layout).
 SmallVector<Value> GroupEmitter::mergeStates(OpBuilder &b,
                                              const Threads &threads,
-                                             unsigned phase, States &states) {
+                                             unsigned phase, States &states,
+                                             Value lo, Value hi) {
   using K = arith::AtomicRMWKind;
   using G = gpu::AllReduceOperation;
   SmallVector<Value> merged;
@@ -1159,9 +1161,11 @@ SmallVector<Value> GroupEmitter::mergeStates(OpBuilder &b,
       Value sum =
           across(b, threads, states, G::ADD, K::addf,
                  [&](OpBuilder &, ValueRange s) { return slice(s, 0); });
-      Value count =
-          across(b, threads, states, G::ADD, K::addf,
-                 [&](OpBuilder &, ValueRange s) { return slice(s, 1); });
+      // The counts add up to the elements of [lo, hi): no reduction.
+      Value count = arith::UIToFPOp::create(
+          b, loc, f32,
+          arith::IndexCastUIOp::create(b, loc, b.getI64Type(),
+                                       arith::SubIOp::create(b, loc, hi, lo)));
       Value empty = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
                                           count, cstF(b, 0.0));
       Value mean =
@@ -1322,7 +1326,8 @@ void GroupEmitter::emitBlock(OpBuilder &b, const Threads &threads, Value row) {
   Value zero = cst(b, 0);
   for (unsigned phase = 0; phase < group.numPhases; ++phase) {
     States states = runPass(b, threads, phase, zero, rowLength);
-    SmallVector<Value> merged = mergeStates(b, threads, phase, states);
+    SmallVector<Value> merged =
+        mergeStates(b, threads, phase, states, zero, rowLength);
     finalize(b, phase, merged);
   }
   writeOutputs(b, threads, zero, rowLength, /*writeScalars=*/true);
@@ -1451,7 +1456,8 @@ LogicalResult GroupEmitter::emit(RewriterBase &rewriter) {
                  setOuter(b, row);
                  auto [lo, hi] = chunkBounds(b, block);
                  States states = runPass(b, t, 0, lo, hi);
-                 SmallVector<Value> merged = mergeStates(b, t, 0, states);
+                 SmallVector<Value> merged =
+                     mergeStates(b, t, 0, states, lo, hi);
                  onThreadZero(b, t, [&](OpBuilder &b) {
                    for (auto [k, v] : llvm::enumerate(merged))
                      memref::StoreOp::create(b, loc, v, partials,
@@ -1491,7 +1497,8 @@ LogicalResult GroupEmitter::emit(RewriterBase &rewriter) {
                 }
                 return SmallVector<Value>(ifOp.getResults());
               });
-          SmallVector<Value> merged = mergeStates(b, t, 0, states);
+          SmallVector<Value> merged =
+              mergeStates(b, t, 0, states, cst(b, 0), rowLength);
           finalize(b, 0, merged);
           auto [lo, hi] = chunkBounds(b, block);
           writeOutputs(b, t, lo, hi, /*writeScalars=*/false);
