@@ -96,3 +96,13 @@ if _has_cuda_gpu():
 config.substitutions.append(
     ("%mica_cuda_runtime",
      os.path.join(config.mica_obj_root, "lib", "libmica_cuda_runtime.so")))
+
+# `avx512bf16` when the host CPU has AVX-512 BF16 (vdpbf16ps): tests that
+# execute --precision=bf16 code guard those lines with
+# `%if avx512bf16 %{ ... %}` (compile-only lines run everywhere).
+try:
+    with open("/proc/cpuinfo") as _cpuinfo:
+        if " avx512_bf16" in _cpuinfo.read():
+            config.available_features.add("avx512bf16")
+except OSError:
+    pass

@@ -10,7 +10,14 @@
 // output against oneDNN's, and times both interleaved in the same process:
 //
 //   mica-bench-gemm --dir DIR --threads N [--rounds 7] [--round-ms 100]
-//                   [--switch-ms 50] [--cases a,b] [--tsv]
+//                   [--switch-ms 50] [--cases a,b] [--tsv] [--precision bf16]
+//
+// --precision bf16 (dense cases only): Mica's NAME.bf16.t<N>.so
+// (`mica-compile --precision=bf16`: vdpbf16ps kernels, f32 in/out) against a
+// oneDNN matmul with bf16 source and weights and f32 destination (f32
+// accumulation), and Mica's fp32 library NAME.t<N>.so as a third timed path.
+// oneDNN gets A already in bf16 (converted once, untimed) while Mica
+// converts its f32 A inside each call: the stricter bar for Mica.
 //
 // Dense cases (constant weights, packed by Mica at compile time) give oneDNN
 // its preferred weight layout (format_tag::any) and reorder the weights into
@@ -37,6 +44,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <dlfcn.h>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -80,6 +88,8 @@ std::vector<Case> readGemmCases(const Options &opt) {
 
 struct Result {
   Case c;
+  /// --precision bf16: Mica's fp32 library, timed as a third path.
+  double micaFp32Ms = 0;
   double maxAbsErr = 0, relErr = 0;
   bool ok = false;
   int iters = 0;
@@ -87,7 +97,7 @@ struct Result {
   Stat ratio;
 };
 
-Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
+Result runCase(const Case &c, const Options &opt, bool bf16, dnnl::engine &eng,
                dnnl::stream &strm) {
   using namespace dnnl;
   using dt = memory::data_type;
@@ -119,13 +129,24 @@ Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
   memory::dims cDims = c.dense ? memory::dims{c.m, c.n}
                                : memory::dims{c.b, c.m, c.n};
   tag plain = c.dense ? tag::ab : tag::abc;
-  memory::desc aMd(aDims, dt::f32, plain);
+  // bf16: bf16 source and weights, f32 destination (f32 accumulation).
+  dt inType = bf16 ? dt::bf16 : dt::f32;
+  memory::desc aUserMd(aDims, dt::f32, plain);
+  memory::desc aMd(aDims, inType, plain);
   memory::desc bUserMd(bDims, dt::f32, plain);
-  memory::desc bMd = c.dense ? memory::desc(bDims, dt::f32, tag::any) : bUserMd;
+  memory::desc bMd = c.dense ? memory::desc(bDims, inType, tag::any)
+                             : memory::desc(bDims, inType, plain);
   memory::desc cMd(cDims, dt::f32, plain);
   matmul::primitive_desc pd(matmul::desc(aMd, bMd, cMd), eng);
   matmul prim(pd);
-  memory aMem(aMd, eng, a.data());
+  memory aUserMem(aUserMd, eng, a.data());
+  memory aMem = aUserMem;
+  if (bf16) {
+    // A converted to bf16 once, before timing.
+    aMem = memory(aMd, eng);
+    reorder(aUserMem, aMem).execute(strm, aUserMem, aMem);
+    strm.wait();
+  }
   memory bUserMem(bUserMd, eng, c.dense ? w.data() : bAct.data());
   memory bMem = bUserMem;
   if (pd.weights_desc() != bUserMd) {
@@ -142,9 +163,12 @@ Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
     strm.wait();
   };
 
-  // Mica model.
-  MicaLib lib(opt.dir + "/" + c.name + ".t" + std::to_string(opt.threads) +
-              ".so");
+  // Mica model (bf16: the --precision=bf16 library, and the fp32 one).
+  std::string suffix = ".t" + std::to_string(opt.threads) + ".so";
+  MicaLib lib(opt.dir + "/" + c.name + (bf16 ? ".bf16" : "") + suffix);
+  std::unique_ptr<MicaLib> fp32Lib;
+  if (bf16)
+    fp32Lib = std::make_unique<MicaLib>(opt.dir + "/" + c.name + suffix);
   int64_t aShape[3], bShape[3];
   std::vector<const void *> inputs{a.data()};
   std::vector<const int64_t *> dims{aShape};
@@ -157,6 +181,9 @@ Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
     dims.push_back(bShape);
   }
   auto runMica = [&] { lib.runOrDie(inputs.data(), dims.data(), c.name); };
+  auto runMicaFp32 = [&] {
+    fp32Lib->runOrDie(inputs.data(), dims.data(), c.name);
+  };
 
   // Check.
   runMica();
@@ -182,19 +209,26 @@ Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
   auto runPath = [&](int path) {
     if (path == 0)
       runMica();
-    else
+    else if (path == 1)
       runDnnl();
+    else
+      runMicaFp32();
   };
-  r.iters = itersPerRound(opt, 2, 3, 5, runPath);
-  std::vector<std::vector<double>> s = timeRounds(opt, 2, r.iters, runPath);
-  std::vector<double> micaT, dnnlT, ratios;
+  int paths = bf16 ? 3 : 2;
+  r.iters = itersPerRound(opt, paths, 3, 5, runPath);
+  std::vector<std::vector<double>> s = timeRounds(opt, paths, r.iters, runPath);
+  std::vector<double> micaT, dnnlT, fp32T, ratios;
   for (int round = 0; round < opt.rounds; ++round) {
     micaT.push_back(s[0][round] * 1e3);
     dnnlT.push_back(s[1][round] * 1e3);
+    if (bf16)
+      fp32T.push_back(s[2][round] * 1e3);
     ratios.push_back(s[1][round] / s[0][round]);
   }
   r.micaMs = median(micaT);
   r.dnnlMs = median(dnnlT);
+  if (bf16)
+    r.micaFp32Ms = median(fp32T);
   r.ratio = stat(ratios);
   return r;
 }
@@ -204,9 +238,20 @@ Result runCase(const Case &c, const Options &opt, dnnl::engine &eng,
 int main(int argc, char **argv) {
   programName = "mica-bench-gemm";
   Options opt;
-  parseOptions(argc, argv, opt,
-               "--dir DIR --threads N [--rounds R] [--round-ms MS] "
-               "[--switch-ms MS] [--cases a,b,...] [--tsv]");
+  bool bf16 = false;
+  const char *synopsis = "--dir DIR --threads N [--rounds R] [--round-ms MS] "
+                         "[--switch-ms MS] [--cases a,b,...] [--tsv] "
+                         "[--precision fp32|bf16]";
+  parseOptions(argc, argv, opt, synopsis,
+               [&](const std::string &arg, auto &value) {
+                 if (arg != "--precision")
+                   return false;
+                 std::string p = value();
+                 if (p != "fp32" && p != "bf16")
+                   usage(synopsis);
+                 bf16 = p == "bf16";
+                 return true;
+               });
 
   // Before any libomp initializes (it reads the environment once). An
   // explicit KMP_BLOCKTIME or OMP_WAIT_POLICY wins.
@@ -218,6 +263,12 @@ int main(int argc, char **argv) {
   dnnl::stream strm(eng);
 
   std::vector<Case> cases = readGemmCases(opt);
+  // bf16: the native bf16 kernels cover constant weights only (attention's
+  // activation operands stay f32 in Mica), so only the dense cases.
+  if (bf16)
+    cases.erase(std::remove_if(cases.begin(), cases.end(),
+                               [](const Case &c) { return !c.dense; }),
+                cases.end());
   if (cases.empty())
     die("no cases");
   if (!opt.tsv) {
@@ -226,16 +277,19 @@ int main(int argc, char **argv) {
       return v ? v : "(unset)";
     };
     std::printf("threads %d, %d rounds of ~%.0f ms (oneDNN on libgomp, Mica on "
-                "libomp, KMP_BLOCKTIME=%s, OMP_WAIT_POLICY=%s)\n",
+                "libomp, KMP_BLOCKTIME=%s, OMP_WAIT_POLICY=%s)%s\n",
                 opt.threads, opt.rounds, opt.roundMs, env("KMP_BLOCKTIME"),
-                env("OMP_WAIT_POLICY"));
+                env("OMP_WAIT_POLICY"),
+                bf16 ? ", bf16: Mica bf16 vs oneDNN bf16 (last column: Mica "
+                       "fp32 ms)"
+                     : "");
     std::printf("%-24s %10s %10s %11s %9s %14s %8s %8s %6s\n", "case",
                 "max|err|", "mica ms", "oneDNN ms", "ratio", "spread",
                 "mica GF/s", "dnnl GF/s", "iters");
   }
   int failures = 0;
   for (const Case &c : cases) {
-    Result r = runCase(c, opt, eng, strm);
+    Result r = runCase(c, opt, bf16, eng, strm);
     double flop = 2.0 * double(c.b) * double(c.m) * double(c.k) * double(c.n);
     if (!r.ok) {
       ++failures;
@@ -246,17 +300,23 @@ int main(int argc, char **argv) {
     }
     if (opt.tsv) {
       std::printf(
-          "%s\t%d\t%s\t%.3g\t%.4f\t%.4f\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%d\n",
+          "%s\t%d\t%s\t%.3g\t%.4f\t%.4f\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%d",
           c.name.c_str(), opt.threads, r.ok ? "ok" : "FAIL", r.maxAbsErr,
           r.micaMs, r.dnnlMs, r.ratio.med, r.ratio.min, r.ratio.max,
           r.ok ? flop / r.micaMs * 1e-6 : 0.0,
           r.ok ? flop / r.dnnlMs * 1e-6 : 0.0, r.iters);
+      if (bf16)
+        std::printf("\t%.4f\n", r.micaFp32Ms);
+      else
+        std::printf("\n");
     } else if (r.ok) {
       std::printf(
           "%-24s %10.2e %10.4f %11.4f %8.3fx %6.3f..%-6.3f %8.1f %8.1f %6d\n",
           c.name.c_str(), r.maxAbsErr, r.micaMs, r.dnnlMs, r.ratio.med,
           r.ratio.min, r.ratio.max, flop / r.micaMs * 1e-6,
           flop / r.dnnlMs * 1e-6, r.iters);
+      if (bf16)
+        std::printf("    (Mica fp32 %.4f ms)\n", r.micaFp32Ms);
     } else {
       std::printf("%-24s %10.2e   WRONG RESULT (relative error %.3g)\n",
                   c.name.c_str(), r.maxAbsErr, r.relErr);

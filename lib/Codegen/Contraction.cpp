@@ -8,7 +8,9 @@
 /// Rewrites f32 linalg.matmul / linalg.batch_matmul into explicit vector
 /// kernels on tensors (see Passes.td for the schedule). The IR stays at
 /// tensor level so one-shot bufferization places it in the same buffers as
-/// the rest of the model.
+/// the rest of the model. With precision=bf16, contractions with constant
+/// weights become AVX-512 BF16 dot-product kernels (bf16 inputs, f32
+/// accumulation).
 ///
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +19,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -141,10 +144,10 @@ class KernelEmitter {
 public:
   KernelEmitter(RewriterBase &rewriter, linalg::LinalgOp op,
                 const Contraction &c, unsigned threads, bool packWeights,
-                int64_t minParallelMacs, int64_t colSplitRatio)
+                int64_t minParallelMacs, int64_t colSplitRatio, bool bf16)
       : rw(rewriter), op(op), c(c), threads(threads), loc(op.getLoc()),
         packWeights(packWeights), minParallelMacs(minParallelMacs),
-        colSplitRatio(colSplitRatio) {}
+        colSplitRatio(colSplitRatio), wantBF16(bf16) {}
 
   /// Replaces `op` by its kernel (every contraction analyze() accepts has
   /// one).
@@ -168,6 +171,16 @@ private:
 
   /// Packs a constant (k, n) or (n, k) B into [ceil(N/nr)][K][nr] panels.
   Value packConstantB(ArrayRef<char> bytes, int64_t k, int64_t n);
+  /// Packs a constant B as bf16 into K-pair interleaved panels
+  /// [ceil(N/nr)][ceil(K/2)][nr][2], stored as [..][ceil(K/2)][2 * nr]:
+  /// element (p, q, 2 * l + j) is B[2q + j][p * nr + l] (zero past K or N).
+  Value packConstantBF16(ArrayRef<char> bytes, int64_t k, int64_t n);
+  /// The bf16 K loop of one tile: `vdpbf16ps` on broadcast A pairs.
+  /// Adds the accumulators to (or writes them over) the tile of `out`.
+  Value writeTile(Value out, ValueRange accs, int64_t mr, bool full,
+                  Value bLocal, Value i, Value j);
+  SmallVector<Value> emitBF16KLoop(ValueRange inits, int64_t mr, Value panel,
+                                   Value gRow);
   /// Emits the loops over the rows [0, rows) and columns [0, cols) of the
   /// local output `out` whose element (b, i, j) is model element
   /// (bOff + b, rOff + i, cOff + j). Returns the updated `out`.
@@ -190,6 +203,12 @@ private:
   ContractionStrategy s;
   Value a, b, k;
   bool packed = false;
+  /// precision=bf16 was asked for; `useBF16`: this contraction got the bf16
+  /// kernel (B packed as bf16, `aBF16` is A rounded to bf16).
+  bool wantBF16;
+  bool useBF16 = false;
+  Value aBF16;
+  int64_t staticKValue = 0;
   /// The initial accumulator when the init is a constant fill (then `out`
   /// starts from the fill's destination and C is never read).
   Value fillValue;
@@ -218,6 +237,88 @@ Value KernelEmitter::packConstantB(ArrayRef<char> bytes, int64_t k,
   return arith::ConstantOp::create(rw, loc, cast<TypedAttr>(packedAttr));
 }
 
+/// Rounds an f32 to bf16, to nearest even (what vcvtneps2bf16 and
+/// arith.truncf do); NaN stays a quiet NaN.
+static uint16_t toBF16(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  if ((bits & 0x7fffffffu) > 0x7f800000u)
+    return static_cast<uint16_t>((bits >> 16) | 0x40);
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+Value KernelEmitter::packConstantBF16(ArrayRef<char> bytes, int64_t k,
+                                      int64_t n) {
+  if (bytes.size() != static_cast<size_t>(k * n * 4))
+    return {};
+  const float *src = reinterpret_cast<const float *>(bytes.data());
+  int64_t nr = s.nr(), panels = (n + nr - 1) / nr, pairs = (k + 1) / 2;
+  std::vector<char> out(static_cast<size_t>(panels * pairs * nr * 2 * 2), 0);
+  uint16_t *dst = reinterpret_cast<uint16_t *>(out.data());
+  for (int64_t p = 0; p < panels; ++p)
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t l = 0; l < nr; ++l) {
+        int64_t col = p * nr + l;
+        if (col >= n)
+          continue;
+        float v = c.bTransposed ? src[col * k + kk] : src[kk * n + col];
+        dst[((p * pairs + kk / 2) * nr + l) * 2 + kk % 2] = toBF16(v);
+      }
+  auto type = RankedTensorType::get({panels, pairs, 2 * nr}, rw.getBF16Type());
+  ElementsAttr packedAttr =
+      makeConstant(type, llvm::ArrayRef<char>(out.data(), out.size()),
+                   "packed_weights_bf16");
+  return arith::ConstantOp::create(rw, loc, cast<TypedAttr>(packedAttr));
+}
+
+SmallVector<Value> KernelEmitter::emitBF16KLoop(ValueRange inits, int64_t mr,
+                                                Value panel, Value gRow) {
+  int64_t nv = s.nrVectors, vw = s.vectorWidth;
+  Type bf16 = rw.getBF16Type();
+  auto pairTy = VectorType::get({2}, bf16);
+  auto bTy = VectorType::get({2 * vw}, bf16);
+  auto i32Ty = VectorType::get({vw}, rw.getI32Type());
+  Value zero = arith::ConstantOp::create(rw, loc, rw.getFloatAttr(bf16, 0.0));
+  // One step over the K pair `q`: B's panel row (2 x nr bf16), and per row
+  // the pair (A[m][2q], A[m][2q+1]) broadcast as a 32-bit pattern.
+  // `lastOdd`: the pair past an odd K, whose second A element is padding.
+  auto step = [&](Value q, ValueRange accs, bool lastOdd) {
+    SmallVector<Value> bv;
+    for (int64_t v = 0; v < nv; ++v)
+      bv.push_back(vector::TransferReadOp::create(
+          rw, loc, bTy, b, ValueRange{panel, q, cst(v * 2 * vw)}, zero,
+          ArrayRef<bool>{true}));
+    Value kk = mul(q, cst(2));
+    SmallVector<Value> next(accs.begin(), accs.end());
+    for (int64_t r = 0; r < mr; ++r) {
+      Value pair = vector::TransferReadOp::create(
+          rw, loc, pairTy, aBF16, ValueRange{add(gRow, cst(r)), kk}, zero,
+          ArrayRef<bool>{!lastOdd});
+      Value word = vector::BitCastOp::create(
+          rw, loc, VectorType::get({1}, rw.getI32Type()), pair);
+      Value scalar = vector::ExtractOp::create(rw, loc, word, 0);
+      Value splat = vector::BroadcastOp::create(rw, loc, i32Ty, scalar);
+      Value ab = vector::BitCastOp::create(rw, loc, bTy, splat);
+      for (int64_t v = 0; v < nv; ++v)
+        next[r * nv + v] = x86vector::DotBF16Op::create(
+            rw, loc, next[r * nv + v].getType(), next[r * nv + v], ab, bv[v]);
+    }
+    return next;
+  };
+  int64_t fullPairs = staticKValue / 2;
+  auto loop =
+      scf::ForOp::create(rw, loc, cst(0), cst(fullPairs), cst(1), inits,
+                         [&](OpBuilder &, Location, Value q, ValueRange accs) {
+                           scf::YieldOp::create(rw, loc, step(q, accs, false));
+                         });
+  if (staticKValue % 2 == 0)
+    return SmallVector<Value>(loop.getResults());
+  // Odd K: one more step whose A pair is read with a bound check (the
+  // padded element is 0, like B's padding row).
+  return step(cst(fullPairs), loop.getResults(), true);
+}
+
 Value KernelEmitter::emitTile(Value out, int64_t mr, bool full, Value bLocal,
                               Value bGlob, Value i, Value rOff, Value j,
                               Value cOff) {
@@ -231,6 +332,9 @@ Value KernelEmitter::emitTile(Value out, int64_t mr, bool full, Value bLocal,
   Value panel;
   if (packed)
     panel = arith::DivUIOp::create(rw, loc, gCol, cst(s.nr()));
+  if (useBF16)
+    return writeTile(out, emitBF16KLoop(inits, mr, panel, gRow), mr, full,
+                     bLocal, i, j);
   auto loop = scf::ForOp::create(
       rw, loc, cst(0), k, cst(1), inits,
       [&](OpBuilder &, Location, Value kk, ValueRange accs) {
@@ -257,9 +361,17 @@ Value KernelEmitter::emitTile(Value out, int64_t mr, bool full, Value bLocal,
         }
         scf::YieldOp::create(rw, loc, next);
       });
+  return writeTile(out, loop.getResults(), mr, full, bLocal, i, j);
+}
+
+Value KernelEmitter::writeTile(Value out, ValueRange accs, int64_t mr,
+                               bool full, Value bLocal, Value i, Value j) {
+  int64_t nv = s.nrVectors, vw = s.vectorWidth;
+  auto vecTy = VectorType::get({vw}, rw.getF32Type());
+  Value zero = arith::ConstantOp::create(rw, loc, rw.getF32FloatAttr(0.0f));
   for (int64_t r = 0; r < mr; ++r)
     for (int64_t v = 0; v < nv; ++v) {
-      Value val = loop.getResult(r * nv + v);
+      Value val = accs[r * nv + v];
       SmallVector<Value> at = idx(bLocal, add(i, cst(r)), add(j, cst(v * vw)));
       if (!fillValue) {
         Value prev = vector::TransferReadOp::create(rw, loc, vecTy, out, at,
@@ -329,10 +441,41 @@ void KernelEmitter::run() {
   // into (k, n) order so the inner loop reads rows of B.
   if (constantB && packWeights && !ShapedType::isDynamic(staticN) &&
       !ShapedType::isDynamic(staticK)) {
-    if (Value p = packConstantB(*bBytes, staticK, staticN)) {
+    if (wantBF16) {
+      if (Value p = packConstantBF16(*bBytes, staticK, staticN)) {
+        b = p;
+        packed = useBF16 = true;
+        staticKValue = staticK;
+      }
+    } else if (Value p = packConstantB(*bBytes, staticK, staticN)) {
       b = p;
       packed = true;
     }
+  }
+  if (wantBF16 && !useBF16)
+    op->emitRemark()
+        << "mica-cpu-contraction: precision=bf16: computed in f32: "
+        << (c.batched || !constantB
+                ? "B is not a constant (activation operands stay f32)"
+                : "constant B not packable (dynamic K or N, or "
+                  "pack-weights=0)");
+  if (useBF16) {
+    // A rounded to bf16 once (an elementwise linalg.generic that
+    // mica-cpu-vectorize vectorizes), so the K loop broadcasts 32-bit
+    // pairs straight from memory.
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rw, loc, a);
+    Value empty = tensor::EmptyOp::create(rw, loc, sizes, rw.getBF16Type());
+    AffineMap id = rw.getMultiDimIdentityMap(rank);
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    aBF16 = linalg::GenericOp::create(
+                rw, loc, TypeRange{empty.getType()}, ValueRange{a},
+                ValueRange{empty}, ArrayRef<AffineMap>{id, id}, iters,
+                [&](OpBuilder &bb, Location l, ValueRange args) {
+                  Value t =
+                      arith::TruncFOp::create(bb, l, bb.getBF16Type(), args[0]);
+                  linalg::YieldOp::create(bb, l, t);
+                })
+                .getResult(0);
   }
   if (!packed && c.bTransposed) {
     // Transpose once, right where B is defined: a loop-invariant B (the
@@ -435,6 +578,12 @@ struct MicaCPUContractionPass
     : mica::impl::MicaCPUContractionBase<MicaCPUContractionPass> {
   using Base::Base;
   void runOnOperation() override {
+    if (precision != "fp32" && precision != "bf16") {
+      getOperation().emitError("mica-cpu-contraction: precision must be fp32 "
+                               "or bf16, not '")
+          << precision << "'";
+      return signalPassFailure();
+    }
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
@@ -450,7 +599,7 @@ struct MicaCPUContractionPass
         continue;
       }
       KernelEmitter(rewriter, op, *c, threads, packWeights, minParallelMacs,
-                    colSplitRatio)
+                    colSplitRatio, precision == "bf16")
           .run();
     }
   }

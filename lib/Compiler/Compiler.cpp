@@ -10,6 +10,7 @@
 #include "mica/Conversion/ONNXToMica/ONNXToMica.h"
 #include "mica/Conversion/TFToMica/TFToMica.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Parser/Parser.h"
@@ -20,6 +21,7 @@
 
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -124,6 +126,28 @@ mica::createTargetMachine(StringRef mcpu, StringRef mattr, std::string &error) {
       llvm::CodeGenOptLevel::Aggressive));
 }
 
+/// Empty, or why `tm` cannot run `module`: the bf16 kernels
+/// (--precision=bf16) call vdpbf16ps, and a target without avx512_bf16 would
+/// crash LLVM's instruction selection.
+static std::string checkTargetFeatures(ModuleOp module,
+                                       llvm::TargetMachine &tm) {
+  bool usesBF16Dot = false;
+  module.walk([&](LLVM::CallIntrinsicOp call) {
+    if (call.getIntrin().starts_with("llvm.x86.avx512bf16."))
+      usesBF16Dot = true;
+  });
+  const llvm::MCSubtargetInfo *sti = tm.getMCSubtargetInfo();
+  if (!usesBF16Dot || (sti && sti->checkFeatures("+avx512bf16")))
+    return "";
+  return ("--precision=bf16 needs a CPU with avx512_bf16 (vdpbf16ps): the "
+          "target (CPU '" +
+          tm.getTargetCPU() +
+          "' with the --mattr features) lacks it; compile with "
+          "--precision=fp32, or for a CPU that has it (e.g. --mcpu=znver4, "
+          "--mcpu=sapphirerapids or --mattr=+avx512bf16)")
+      .str();
+}
+
 std::unique_ptr<llvm::Module>
 mica::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
                            llvm::TargetMachine &tm) {
@@ -132,6 +156,11 @@ mica::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
       translateModuleToLLVMIR(module, ctx, "mica_model");
   if (!llvmModule) {
     module.emitError("translation to LLVM IR failed");
+    return nullptr;
+  }
+  std::string featureError = checkTargetFeatures(module, tm);
+  if (!featureError.empty()) {
+    mlir::emitError(module.getLoc()) << featureError;
     return nullptr;
   }
   llvmModule->setDataLayout(tm.createDataLayout());
@@ -266,6 +295,9 @@ mica::JitModel::create(ModuleOp module, bool openmp, std::string &error) {
   registerLLVMTranslations(module);
   std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine("", "", error);
   if (!tm)
+    return nullptr;
+  error = checkTargetFeatures(module, *tm);
+  if (!error.empty())
     return nullptr;
   auto transformer = makeOptimizingTransformer(3, 0, tm.get());
   std::string omp = MICA_LLVM_ROOT "/lib/libomp.so";

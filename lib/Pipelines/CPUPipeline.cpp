@@ -80,6 +80,8 @@ void mica::buildMicaCPUPipeline(OpPassManager &pm,
     contraction.packWeights = options.packWeights;
     contraction.minParallelMacs = options.minParallelMacs;
     contraction.colSplitRatio = options.colSplitRatio;
+    // bf16: weight contractions run on AVX-512 BF16 dot products.
+    contraction.precision = options.precision;
     pm.addPass(createMicaCPUContraction(contraction));
   }
   if (options.vectorize) {
@@ -135,7 +137,10 @@ void mica::buildMicaCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // x86vector (the bf16 kernels' vdpbf16ps) lowers to LLVM intrinsics here.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = options.precision == "bf16";
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertToLLVMPass());

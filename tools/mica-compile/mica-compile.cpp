@@ -15,7 +15,7 @@
 /// and that header next to it (libmodel.h), or stops at an earlier stage.
 ///
 ///   mica-compile model.onnx --target=cuda --gpu-arch=sm_70
-///       [--emit=lib|llvm|asm|obj|ptx|mlir] [--precision=fp16|fp32]
+///       [--emit=lib|llvm|asm|obj|ptx|mlir] [--precision=fp32|bf16|fp16]
 ///       [--gpu-binary=auto|ptx|cubin|fatbin] -o libmodel.so|model.ptx
 ///
 /// Writes a library with the same C ABI whose kernels run on an NVIDIA GPU
@@ -117,8 +117,11 @@ static cl::opt<std::string> externKernels(
     cl::cat(category));
 static cl::opt<std::string> precision(
     "precision", cl::init("fp32"),
-    cl::desc("Compute type of the external kernels: fp32 or bf16 (inputs "
-             "and outputs stay f32)"),
+    cl::desc("Compute type of the matmul kernels: fp32, or bf16 (native "
+             "weight matmuls on AVX-512 BF16 dot products, vdpbf16ps, and "
+             "--extern oneDNN ops in bf16; f32 accumulation, inputs and "
+             "outputs stay f32; needs a CPU with avx512_bf16); with "
+             "--target=cuda: fp32 or fp16"),
     cl::cat(category));
 static cl::opt<std::string> entry("entry", cl::desc("Model function"),
                                   cl::init(""), cl::cat(category));

@@ -122,7 +122,9 @@ static cl::opt<std::string> externKernels(
              "onednn[:lstm,matmul])"));
 static cl::opt<std::string> precision(
     "precision", cl::init("fp32"),
-    cl::desc("JIT: compute type of the external kernels (fp32, bf16)"));
+    cl::desc("JIT: compute type of the matmul kernels: fp32, or bf16 (native "
+             "weight matmuls on AVX-512 BF16 dot products and --extern "
+             "oneDNN ops in bf16; f32 accumulation, inputs and outputs)"));
 static cl::opt<bool> rewrites(
     "rewrites", cl::init(true),
     cl::desc("Run the graph rewrites when JIT-compiling (default on)"));

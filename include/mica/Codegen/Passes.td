@@ -30,6 +30,21 @@ def MicaCPUContraction : Pass<"mica-cpu-contraction", "mlir::ModuleOp"> {
     Ops it cannot handle (other element types, dynamic N) are left for the
     generic loop lowering and listed as a remark.
 
+    With `precision=bf16`, every matmul whose B is a constant (weights) is
+    computed with bf16 inputs and f32 accumulation on AVX-512 BF16 dot
+    products (`x86vector.avx512.dot`, `vdpbf16ps`): B is rounded to bf16
+    (round to nearest even) and packed at compile time into K-pair
+    interleaved panels `[N/nr][K/2][nr][2]` (stored as
+    `[N/nr][ceil(K/2)][2*nr]`, an odd K padded with a zero row), A is
+    rounded to bf16 once before the kernel (a `linalg.generic` of
+    `arith.truncf`), and each K step broadcasts the pair
+    (A[m][k], A[m][k+1]) as one 32-bit lane pattern against a
+    `vector<32xbf16>` panel row. Accumulators, init and output stay f32.
+    Contractions whose B is an activation (attention, batch matmuls) or
+    not packable (dynamic K or N, `pack-weights=0`) stay f32, with a
+    remark. The object code needs a CPU with avx512_bf16: `mica-compile`
+    reports an error for targets without it.
+
     ```mlir
     %r = linalg.matmul ins(%a, %w : tensor<?x768xf32>, tensor<768x768xf32>)
                        outs(%c : tensor<?x768xf32>) -> tensor<?x768xf32>
@@ -50,8 +65,14 @@ def MicaCPUContraction : Pass<"mica-cpu-contraction", "mlir::ModuleOp"> {
            "Threads also split the columns of B instead of the rows of A "
            "when N >= this * M (B dominates the traffic); 0: only when M "
            "is too small to share">,
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp32\"",
+           "Compute type of the kernels: fp32, or bf16 (bf16 inputs and "
+           "constant weights, f32 accumulation and output, AVX-512 BF16 dot "
+           "products; activation-B contractions stay f32)">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::x86vector::X86VectorDialect",
+                           "mlir::linalg::LinalgDialect",
                            "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect"];

@@ -117,7 +117,11 @@ struct MicaCPUPipelineOptions
       llvm::cl::init("none")};
   Option<std::string> precision{
       *this, "precision",
-      llvm::cl::desc("Compute type of the external kernels: fp32 or bf16"),
+      llvm::cl::desc("Compute type of the matmul kernels: fp32, or bf16 "
+                     "(bf16 inputs and weights, f32 accumulation and "
+                     "outputs: AVX-512 BF16 dot products in the native "
+                     "weight kernels, oneDNN bf16 for --extern ops; needs "
+                     "avx512_bf16)"),
       llvm::cl::init("fp32")};
   Option<bool> fastMath{
       *this, "fast-math",

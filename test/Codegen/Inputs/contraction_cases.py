@@ -5,7 +5,8 @@ One small model per case of mica-cpu-contraction: every strategy row of
 lib/Codegen/Strategy.cpp (narrow-n, single-row, few-rows, default) crossed
 with the operand variants (packed constant B, transposed constant B,
 activation B, transposed activation B, batch_matmul, dynamic M, partial
-tiles). Constant
+tiles), and all_bf16.mlir: the constant-B cases and odd-K ones for
+precision=bf16. Constant
 weights get deterministic, non-repeating values so that a wrong packing
 layout shows in the numbers (a splat would hide it).
 
@@ -133,6 +134,19 @@ CASES = {
     "few_cols": dense_op("few_cols_", 4, 24, 160, True),
 }
 
+# precision=bf16: the cases with a constant B (the ones the bf16 kernels
+# take; activation-B cases stay f32) of every strategy row, plus an odd K
+# (25: the last K pair is padded) per row. All in all_bf16.mlir.
+BF16_CASES = [name for name in CASES
+              if any(t in name for t in ("packed", "cols", "wide"))
+              and "act" not in name] + ["default_dyn_m", "narrow_dyn_m"]
+ODD_K = {
+    "default_odd_k": dense_op("default_odd_k_", 20, 25, 40, True),
+    "narrow_odd_k": matmul("narrow_odd_k_", 37, 25, 10, True),
+    "single_odd_k": matmul("single_odd_k_", 1, 25, 100, True),
+    "few_odd_k": dense_op("few_odd_k_", 5, 25, 100, True),
+}
+
 # Linalg-level cases and their mica twins (same arguments, same order).
 LINALG = {
     "fill_nonzero": (
@@ -194,6 +208,8 @@ def main():
     # All cases in one function: one JIT compilation runs them all.
     with open(os.path.join(out, "all.mlir"), "w") as f:
         f.write(func(list(CASES.values())))
+    with open(os.path.join(out, "all_bf16.mlir"), "w") as f:
+        f.write(func([CASES[n] for n in BF16_CASES] + list(ODD_K.values())))
     for name, (lin, twin) in LINALG.items():
         with open(os.path.join(out, name + ".linalg.mlir"), "w") as f:
             f.write(lin)
