@@ -20,7 +20,11 @@
 //   variance: sum(e) and sum((e - c(sum))^2): per-thread Welford (count,
 //     mean, M2), merged exactly with Chan's formula, c applied at the end
 //     (sum((e - c)^2) = M2 + n (mean - c)^2).
-// A last pass writes the group's results that are used outside it.
+// Elementwise ops over the reduced shape (a mean's division) are per-row
+// values too. A last pass writes the group's results that are used outside
+// it. Static rows a multiple of 4 long are walked in groups of 4 (128-bit
+// loads and stores); a thread's share of at most 8 groups is unrolled and
+// its loads are reused by every pass (the row is read once).
 // Threads combine their partial states with gpu.all_reduce (block) or
 // gpu.subgroup_reduce (warp; lowered to gpu.shuffle here). A long row is
 // split across blocks: kernel 1 writes each block's merged state, kernel 2
