@@ -1422,6 +1422,13 @@ LogicalResult GroupEmitter::emit(RewriterBase &rewriter) {
   std::optional<int64_t> length = getConstantIntValue(rowLength);
   bool split =
       length && *length > arch.rowSplitThreshold && group.numPhases == 1;
+  if (length && *length > arch.rowSplitThreshold && !split && options.remarks)
+    emitRemark(loc) << "mica-gpu-reductions: a row of " << *length
+                    << " elements is not split across blocks: its group "
+                       "needs "
+                    << group.numPhases
+                    << " passes before its outputs (one is supported); a "
+                       "block owns the row";
   bool warp = length && *length <= arch.rowWarpMaxElements && !split;
   // 128-bit accesses when every thread gets at least one full group of 4
   // (static rows, a multiple of 4 long; split chunks are multiples of 4).

@@ -392,3 +392,35 @@ func.func @gather_sum(%idx: tensor<4x8xindex>, %table: tensor<100xf32>) -> tenso
   } -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// A 20000-wide row whose max reads the row minus its mean needs two passes
+// before its output: it is not split, a block owns it (with a remark).
+// CHECK-LABEL: func.func @two_passes
+// CHECK: gpu.launch blocks(%{{.*}}) in (%{{.*}} = %c2, %{{.*}} = %c1, %{{.*}} = %c1) threads(%{{.*}}) in (%{{.*}} = %c256,
+// CHECK: gpu.all_reduce add
+// CHECK: gpu.all_reduce maximumf
+// CHECK-NOT: gpu.launch
+func.func @two_passes(%x: tensor<2x20000xf32>) -> tensor<2xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %n = arith.constant 20000.0 : f32
+  %e = tensor.empty() : tensor<2xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e : tensor<2xf32>) -> tensor<2xf32>
+  // expected-remark @+1 {{mica-gpu-reductions: a row of 20000 elements is not split across blocks: its group needs 2 passes before its outputs (one is supported); a block owns the row}}
+  %sum = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<2x20000xf32>) outs(%s0 : tensor<2xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %a = arith.addf %v, %acc : f32
+    linalg.yield %a : f32
+  } -> tensor<2xf32>
+  %m0 = linalg.fill ins(%ninf : f32) outs(%e : tensor<2xf32>) -> tensor<2xf32>
+  %max = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x, %sum : tensor<2x20000xf32>, tensor<2xf32>) outs(%m0 : tensor<2xf32>) {
+  ^bb0(%v: f32, %s: f32, %acc: f32):
+    %mean = arith.divf %s, %n : f32
+    %d = arith.subf %v, %mean : f32
+    %m = arith.maximumf %d, %acc : f32
+    linalg.yield %m : f32
+  } -> tensor<2xf32>
+  return %max : tensor<2xf32>
+}
