@@ -18,7 +18,9 @@
 // compile-time-transposed f16 weights, f32 accumulators.
 // CHECK-LABEL: func.func @main
 // CHECK: gpu.launch_func @mica_kernels::@[[MM:main_kernel[_0-9]*]] blocks in (%c3, %c1, %c1) threads in (%c32, %c1, %c1)
-// Softmax and the small matmul are SIMT kernels.
+// The softmax is a mica-gpu-reductions kernel: a warp per row of 48, 4 rows
+// (warps) per block, 8 blocks. The small matmul is SIMT.
+// CHECK: gpu.launch_func @mica_kernels::@{{.*}} blocks in (%c8, %c1, %c1) threads in (%c32, %c4, %c1)
 // CHECK: gpu.module @mica_kernels
 // The A/B K-step tiles are staged in workgroup buffers (attributions of the
 // kernel, 16-byte aligned) by all 32 threads between two barriers; the
