@@ -24,6 +24,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <dlfcn.h>
 #include <fstream>
 #include <sstream>
@@ -222,8 +223,29 @@ inline void pause(const Options &opt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(opt.switchMs));
 }
 
-/// Seconds per call of `fn()` over `iters` calls.
+/// CPU seconds of the whole process (all threads) so far.
+inline double processCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
+}
+
+/// Seconds per call of `fn()` over `iters` calls: wall time, or with
+/// MICA_BENCH_CLOCK=cpu the process's CPU time (all threads), which other
+/// jobs time-sharing the cores inflate far less than wall time (a loaded,
+/// shared machine; it still counts cache/SMT interference and, with
+/// threads, OpenMP spin-waiting: use OMP_WAIT_POLICY=passive with it).
 template <typename Fn> double timeLoop(Fn &&fn, int iters) {
+  static const bool cpuClock = [] {
+    const char *v = getenv("MICA_BENCH_CLOCK");
+    return v && std::string(v) == "cpu";
+  }();
+  if (cpuClock) {
+    double t0 = processCpuSeconds();
+    for (int i = 0; i < iters; ++i)
+      fn();
+    return (processCpuSeconds() - t0) / iters;
+  }
   auto t0 = Clock::now();
   for (int i = 0; i < iters; ++i)
     fn();

@@ -17,7 +17,9 @@
 // oneDNN matmul with bf16 source and weights and f32 destination (f32
 // accumulation), and Mica's fp32 library NAME.t<N>.so as a third timed path.
 // oneDNN gets A already in bf16 (converted once, untimed) while Mica
-// converts its f32 A inside each call: the stricter bar for Mica.
+// converts its f32 A inside each call: the stricter bar for Mica. A fourth
+// path times oneDNN with the f32 -> bf16 reorder of A in each call (the
+// same work as Mica's: f32 in, f32 out).
 //
 // Dense cases (constant weights, packed by Mica at compile time) give oneDNN
 // its preferred weight layout (format_tag::any) and reorder the weights into
@@ -88,8 +90,9 @@ std::vector<Case> readGemmCases(const Options &opt) {
 
 struct Result {
   Case c;
-  /// --precision bf16: Mica's fp32 library, timed as a third path.
-  double micaFp32Ms = 0;
+  /// --precision bf16: Mica's fp32 library, timed as a third path, and
+  /// oneDNN with the A reorder in each call as a fourth.
+  double micaFp32Ms = 0, dnnlReorderMs = 0;
   double maxAbsErr = 0, relErr = 0;
   bool ok = false;
   int iters = 0;
@@ -206,29 +209,39 @@ Result runCase(const Case &c, const Options &opt, bool bf16, dnnl::engine &eng,
 
   // Warm up, then pick K so that one round (K of each) takes ~roundMs.
   // Rounds alternate who goes first.
+  auto runDnnlReorder = [&] {
+    reorder(aUserMem, aMem).execute(strm, aUserMem, aMem);
+    runDnnl();
+  };
   auto runPath = [&](int path) {
     if (path == 0)
       runMica();
     else if (path == 1)
       runDnnl();
-    else
+    else if (path == 2)
       runMicaFp32();
+    else
+      runDnnlReorder();
   };
-  int paths = bf16 ? 3 : 2;
+  int paths = bf16 ? 4 : 2;
   r.iters = itersPerRound(opt, paths, 3, 5, runPath);
   std::vector<std::vector<double>> s = timeRounds(opt, paths, r.iters, runPath);
-  std::vector<double> micaT, dnnlT, fp32T, ratios;
+  std::vector<double> micaT, dnnlT, fp32T, reorderT, ratios;
   for (int round = 0; round < opt.rounds; ++round) {
     micaT.push_back(s[0][round] * 1e3);
     dnnlT.push_back(s[1][round] * 1e3);
-    if (bf16)
+    if (bf16) {
       fp32T.push_back(s[2][round] * 1e3);
+      reorderT.push_back(s[3][round] * 1e3);
+    }
     ratios.push_back(s[1][round] / s[0][round]);
   }
   r.micaMs = median(micaT);
   r.dnnlMs = median(dnnlT);
-  if (bf16)
+  if (bf16) {
     r.micaFp32Ms = median(fp32T);
+    r.dnnlReorderMs = median(reorderT);
+  }
   r.ratio = stat(ratios);
   return r;
 }
@@ -306,7 +319,7 @@ int main(int argc, char **argv) {
           r.ok ? flop / r.micaMs * 1e-6 : 0.0,
           r.ok ? flop / r.dnnlMs * 1e-6 : 0.0, r.iters);
       if (bf16)
-        std::printf("\t%.4f\n", r.micaFp32Ms);
+        std::printf("\t%.4f\t%.4f\n", r.micaFp32Ms, r.dnnlReorderMs);
       else
         std::printf("\n");
     } else if (r.ok) {
@@ -316,7 +329,9 @@ int main(int argc, char **argv) {
           r.ratio.min, r.ratio.max, flop / r.micaMs * 1e-6,
           flop / r.dnnlMs * 1e-6, r.iters);
       if (bf16)
-        std::printf("    (Mica fp32 %.4f ms)\n", r.micaFp32Ms);
+        std::printf(
+            "    (Mica fp32 %.4f ms, oneDNN bf16 + A reorder %.4f ms)\n",
+            r.micaFp32Ms, r.dnnlReorderMs);
     } else {
       std::printf("%-24s %10.2e   WRONG RESULT (relative error %.3g)\n",
                   c.name.c_str(), r.maxAbsErr, r.relErr);

@@ -8,7 +8,9 @@
 (`mica-compile --precision=bf16` into CASE.bf16.t<N>.so, and fp32); the
 harness times Mica bf16 (vdpbf16ps kernels), oneDNN bf16 matmul (bf16
 source and weights, f32 accumulation and output) and Mica fp32 in the same
-rounds; the table adds Mica fp32 ms and fp32 time / bf16 time.
+rounds, and oneDNN bf16 with the f32 -> bf16 reorder of A in each call (the
+same f32-in/f32-out work as Mica's); the table adds those times, Mica fp32
+time / bf16 time and oneDNN(+reorder) / Mica.
 
 1. gen_gemm_models.py writes the cases (plain linalg MLIR; dense cases carry a
    seeded random constant weight as a dense_resource blob) into
@@ -85,7 +87,7 @@ def main():
         return cmd
 
     load_before = loadavg()
-    rows, failed = run_harness(harness, threads, harness_args, 12 if bf16 else 11)
+    rows, failed = run_harness(harness, threads, harness_args, 13 if bf16 else 11)
 
     shape = {c[0]: c for c in cases}
 
@@ -96,15 +98,17 @@ def main():
     if bf16:
         print()
         print("| case | threads | max abs err | Mica bf16 ms | oneDNN bf16 ms | oneDNN/Mica "
-              "| spread | Mica fp32 ms | Mica fp32/bf16 | Mica bf16 GFLOP/s "
+              "| spread | oneDNN bf16 + A reorder ms | (oneDNN + reorder)/Mica "
+              "| Mica fp32 ms | Mica fp32/bf16 | Mica bf16 GFLOP/s "
               "| oneDNN bf16 GFLOP/s |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
-        for name, n, status, err, mms, dms, ratio, rmin, rmax, mgf, dgf, _, fms in rows:
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        for name, n, status, err, mms, dms, ratio, rmin, rmax, mgf, dgf, _, fms, rms in rows:
             if status != "ok":
-                print(f"| {label(name)} | {n} | {float(err):.2g} | **WRONG** | | | | | | | |")
+                print(f"| {label(name)} | {n} | {float(err):.2g} | **WRONG** | | | | | | | | | |")
                 continue
             print(f"| {label(name)} | {n} | {float(err):.1e} | {float(mms):.4f} | "
                   f"{float(dms):.4f} | {float(ratio):.3f} | {float(rmin):.3f}..{float(rmax):.3f} | "
+                  f"{float(rms):.4f} | {float(rms) / float(mms):.3f} | "
                   f"{float(fms):.4f} | {float(fms) / float(mms):.2f} | {float(mgf):.0f} | "
                   f"{float(dgf):.0f} |")
         print()
@@ -112,7 +116,9 @@ def main():
               "faster); max abs err: Mica bf16 vs oneDNN bf16; oneDNN gets A already in "
               "bf16, Mica converts its f32 A in each call.")
         print(machine_line(load_before, "20 (harness default)"
-                           if "OMP_WAIT_POLICY" not in os.environ else "(unset)"))
+                           if "OMP_WAIT_POLICY" not in os.environ else "(unset)")
+              + ("; times are process CPU time (MICA_BENCH_CLOCK=cpu)"
+                 if os.environ.get("MICA_BENCH_CLOCK") == "cpu" else ""))
         if failed:
             print("WRONG RESULTS: see FAIL lines above", file=sys.stderr)
             sys.exit(1)
