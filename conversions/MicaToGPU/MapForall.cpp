@@ -8,9 +8,9 @@
 
 #include "mlir/Dialect/GPU/TransformOps/GPUTransformOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Dialect/SCF/IR/DeviceMappingInterface.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace mica {
 #define GEN_PASS_DEF_MICAGPUMAPFORALL
@@ -88,8 +88,7 @@ collectSharedCopies(scf::ForallOp forall) {
     memref::AllocOp alloc = getAlloc(copy.getOutputs()[0]);
     auto warpLoop = copy->getParentOfType<scf::ForallOp>();
     ok &= alloc && alloc->getNumOperands() == 0 && warpLoop != forall &&
-          type.hasStaticShape() &&
-          isUniformIn(copy.getInputs()[0], warpLoop);
+          type.hasStaticShape() && isUniformIn(copy.getInputs()[0], warpLoop);
     for (Operation *p = copy->getParentOp(); ok && p != warpLoop;
          p = p->getParentOp()) {
       auto loop = dyn_cast<scf::ForOp>(p);

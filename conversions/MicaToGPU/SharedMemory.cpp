@@ -161,8 +161,8 @@ static std::string pipelineCopies(RewriterBase &rewriter, gpu::LaunchOp launch,
   if (!why.empty())
     return why;
   for (Operation *loop : loops)
-    if (failed(mica::pipelineSharedMemoryCopies(
-            rewriter, cast<scf::ForOp>(loop), depth)))
+    if (failed(mica::pipelineSharedMemoryCopies(rewriter,
+                                                cast<scf::ForOp>(loop), depth)))
       return "the K loop cannot be pipelined (ops with regions in its body, "
              "or no async copies)";
   return "";

@@ -318,8 +318,8 @@ static LogicalResult scalarizeUnitGeneric(RewriterBase &rewriter,
       continue;
     Value v = operand.get();
     if (auto type = dyn_cast<RankedTensorType>(v.getType()))
-      v = tensor::ExtractOp::create(
-          rewriter, loc, v, SmallVector<Value>(type.getRank(), zero));
+      v = tensor::ExtractOp::create(rewriter, loc, v,
+                                    SmallVector<Value>(type.getRank(), zero));
     mapping.map(arg, v);
   }
   for (Operation &bodyOp : op.getBody()->without_terminator()) {
@@ -344,8 +344,7 @@ static LogicalResult scalarizeUnitGeneric(RewriterBase &rewriter,
 /// mapped to (#gpu.thread<y>, #gpu.thread<x>), one element per thread,
 /// computed in scalars.
 static LogicalResult distributeEpilogue(RewriterBase &rewriter,
-                                        linalg::LinalgOp op,
-                                        int64_t rowThreads,
+                                        linalg::LinalgOp op, int64_t rowThreads,
                                         int64_t colThreads) {
   MLIRContext *ctx = op.getContext();
   unsigned rank = op.getNumLoops();
@@ -357,10 +356,10 @@ static LogicalResult distributeEpilogue(RewriterBase &rewriter,
   FailureOr<linalg::LinalgOp> rows = tile(rewriter, op, rowSizes, {});
   if (failed(rows))
     return failure();
-  FailureOr<linalg::LinalgOp> element = tile(
-      rewriter, *rows, threadSizes,
-      {gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimY),
-       gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimX)});
+  FailureOr<linalg::LinalgOp> element =
+      tile(rewriter, *rows, threadSizes,
+           {gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimY),
+            gpu::GPUThreadMappingAttr::get(ctx, gpu::MappingId::DimX)});
   if (failed(element))
     return failure();
   auto generic = dyn_cast<linalg::GenericOp>(element->getOperation());
@@ -574,8 +573,9 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
     for (unsigned r = 0; r < outMap.getNumResults(); ++r) {
       unsigned d = outMap.getDimPosition(r);
       sizes.push_back(blockSizes[d]);
-      mapping.push_back(blockMap[llvm::count_if(
-          llvm::seq<unsigned>(0, d), [&](unsigned e) { return blockSizes[e]; })]);
+      mapping.push_back(
+          blockMap[llvm::count_if(llvm::seq<unsigned>(0, d),
+                                  [&](unsigned e) { return blockSizes[e]; })]);
     }
     scf::SCFTileAndFuseOptions options;
     scf::SCFTilingOptions tiling;
@@ -585,8 +585,8 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
     options.setTilingOptions(tiling);
     Operation *contraction = generic;
     options.setFusionControlFn(
-        [&](tensor::ExtractSliceOp, OpResult producer,
-            bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        [&](tensor::ExtractSliceOp, OpResult producer, bool)
+            -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
           if (producer.getOwner() != contraction)
             return std::nullopt;
           return scf::SCFTileAndFuseOptions::ControlFnResult{};
@@ -618,8 +618,8 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
     Value cTile = bufferization::AllocTensorOp::create(
         rewriter, tiled->getLoc(), init.get().getType(), ValueRange(), Value(),
         Value(),
-        gpu::AddressSpaceAttr::get(ctx,
-                                   gpu::GPUDialect::getWorkgroupAddressSpace()));
+        gpu::AddressSpaceAttr::get(
+            ctx, gpu::GPUDialect::getWorkgroupAddressSpace()));
     rewriter.modifyOpInPlace(*tiled, [&] { init.set(cTile); });
   } else {
     tiled = tile(rewriter, generic, blockSizes, blockMap, &blockLoop);
@@ -670,8 +670,8 @@ mica::tileContractionForTensorCores(RewriterBase &rewriter, linalg::LinalgOp op,
 
   // The epilogue: one element per thread, rows of the block in steps of
   // warpsM (the thread grid is 32 * warpsN x warpsM).
-  if (epilogue && failed(distributeEpilogue(rewriter, epilogueTile, warpsM,
-                                            32 * warpsN)))
+  if (epilogue &&
+      failed(distributeEpilogue(rewriter, epilogueTile, warpsM, 32 * warpsN)))
     return failure();
 
   // A and B K-step tiles through shared memory.
