@@ -221,6 +221,28 @@ struct MicaCPUVectorizePass
           rewriter.replaceOp(t, v->replacements);
       }
     }
+    // Destinations for empty-tensor elimination before bufferization: a
+    // slice of an empty tensor is an empty tensor of the slice's shape, and
+    // every use gets its own tensor.empty (CSE merged the destinations of
+    // different ops; two ops writing into one empty tensor make
+    // bufferization copy one of them, a whole extra pass over the tensor).
+    {
+      RewritePatternSet fold(&getContext());
+      tensor::populateFoldTensorEmptyPatterns(fold);
+      if (failed(applyPatternsGreedily(getOperation(), std::move(fold))))
+        return signalPassFailure();
+    }
+    SmallVector<tensor::EmptyOp> empties;
+    getOperation().walk([&](tensor::EmptyOp e) { empties.push_back(e); });
+    for (tensor::EmptyOp empty : empties) {
+      SmallVector<OpOperand *> uses;
+      for (OpOperand &use : empty->getUses())
+        uses.push_back(&use);
+      for (OpOperand *use : llvm::drop_begin(uses)) {
+        rewriter.setInsertionPoint(empty);
+        use->set(rewriter.clone(*empty)->getResult(0));
+      }
+    }
     // Lower what the LLVM conversion does not take: n-D reductions,
     // broadcasts, shape casts and transposes; drop the unit dims of tiles.
     RewritePatternSet patterns(&getContext());

@@ -107,12 +107,18 @@ void mica::buildMicaCPUPipeline(OpPassManager &pm,
   bufferize.allowReturnAllocsFromLoops = true;
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
+  // A tensor.empty whose value ends up inserted into a destination (split
+  // and tiled ops, after canonicalization folded their slices of the
+  // destination into smaller empties) becomes that slice of the
+  // destination: computed in place instead of in a new buffer and copied.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createCanonicalizerPass());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   // Results that alias an argument come back as bufferization.clone.
   pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(createMicaCPUPlanBuffers());
 
   // Loops: the rest of linalg as loops, scf.forall as OpenMP.
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

@@ -218,3 +218,34 @@ func.func @dynamic_row(%x: tensor<2x?xf32>, %init: tensor<2xf32>) -> tensor<2xf3
   } -> tensor<2xf32>
   return %r : tensor<2xf32>
 }
+
+// -----
+
+// Two ops whose destinations CSE merged into one tensor.empty: each gets its
+// own again (writing both into one empty tensor made bufferization copy a
+// whole tensor), and the slice of an empty tensor that the ragged split
+// takes is an empty tensor of its own (a candidate for empty-tensor
+// elimination).
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+
+// CHECK-LABEL: func.func @shared_empty
+// CHECK-COUNT-2: tensor.empty() : tensor<64x1000xf32>
+// CHECK: tensor.empty() : tensor<64x960xf32>
+// CHECK: tensor.empty() : tensor<64x960xf32>
+func.func @shared_empty(%x: tensor<64x1000xf32>) -> tensor<64x1000xf32> {
+  %e = tensor.empty() : tensor<64x1000xf32>
+  %a = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<64x1000xf32>) outs(%e : tensor<64x1000xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %n = math.exp %v : f32
+    linalg.yield %n : f32
+  } -> tensor<64x1000xf32>
+  %b = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<64x1000xf32>) outs(%e : tensor<64x1000xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %n = arith.negf %v : f32
+    linalg.yield %n : f32
+  } -> tensor<64x1000xf32>
+  return %b : tensor<64x1000xf32>
+}

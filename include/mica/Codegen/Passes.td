@@ -78,6 +78,36 @@ def MicaCPUContraction : Pass<"mica-cpu-contraction", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def MicaCPUPlanBuffers : Pass<"mica-cpu-plan-buffers", "mlir::func::FuncOp"> {
+  let summary = "Place the temporary buffers of a function in one arena";
+  let description = [{
+    After bufferization and deallocation every intermediate tensor of a
+    model is a `memref.alloc` / `memref.dealloc` pair: one `malloc` and one
+    `free` per op and run, and as much memory as all of them together. This
+    pass gives every such buffer with a static size an offset in one arena
+    (a single 64-byte aligned `memref.alloc` of i8 at the function's entry,
+    freed at its returns): buffers whose lifetimes (alloc to dealloc, in the
+    function's top-level order) do not overlap share bytes, placed largest
+    first at the lowest offset that fits. Each alloc becomes a `memref.view`
+    of the arena and its dealloc disappears.
+
+    Buffers allocated inside a sequential loop (`scf.for`, `scf.while`) or
+    an `scf.if` live, for the plan, as long as the top-level op holding
+    them. Buffers inside a parallel loop (`scf.forall`, `scf.parallel`:
+    one per iteration, possibly at the same time), with dynamic sizes, a
+    non-identity layout, or no dealloc in their own block (results handed to
+    the caller) keep their allocation. With `remarks`, a summary says how
+    many buffers were planned, the arena's size and the bytes the buffers
+    would have taken separately.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report the plan as a remark on the function">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def MicaCPUPrepareABI : Pass<"mica-cpu-prepare-abi", "mlir::ModuleOp"> {
   let summary = "Pick the model entry and record its signature for the C ABI";
   let description = [{

@@ -1,0 +1,183 @@
+//===- PlanBuffers.cpp - one arena for a function's buffers ---------------===//
+//
+// Part of the Mica project: an MLIR-based deep-learning compiler.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// mica-cpu-plan-buffers: static memory planning of the temporary buffers
+/// bufferization leaves (alloc/dealloc pairs) into one arena. Lifetimes are
+/// intervals over the function's top-level ops; offsets are assigned largest
+/// buffer first at the lowest offset free over the buffer's interval.
+///
+//===----------------------------------------------------------------------===//
+
+#include "mica/Codegen/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+namespace mica {
+#define GEN_PASS_DEF_MICACPUPLANBUFFERS
+#include "mica/Codegen/Passes.h.inc"
+} // namespace mica
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kAlignment = 64;
+
+struct Buffer {
+  memref::AllocOp alloc;
+  memref::DeallocOp dealloc;
+  int64_t bytes;
+  int64_t begin, end; // top-level positions, inclusive
+  int64_t offset = -1;
+};
+
+int64_t aligned(int64_t bytes) {
+  return static_cast<int64_t>(llvm::alignTo(bytes, kAlignment));
+}
+
+/// Bytes of a static, identity-layout memref whose elements are whole bytes
+/// (i1 takes one), or std::nullopt.
+std::optional<int64_t> staticBytes(MemRefType type) {
+  if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+      type.getMemorySpace())
+    return std::nullopt;
+  Type element = type.getElementType();
+  int64_t width;
+  if (element.isIndex())
+    width = 8;
+  else if (element.isIntOrFloat())
+    width = llvm::divideCeil(element.getIntOrFloatBitWidth(), 8);
+  else
+    return std::nullopt;
+  return type.getNumElements() * width;
+}
+
+/// The op of `body`'s top level that holds `op`, when every op between them
+/// runs its regions sequentially (scf.for, scf.while, scf.if); nullptr
+/// otherwise (a parallel loop runs iterations, and their buffers, at once).
+Operation *topLevelAncestor(Operation *op, Block &body) {
+  while (op->getBlock() != &body) {
+    Operation *parent = op->getParentOp();
+    if (!parent || !isa<scf::ForOp, scf::WhileOp, scf::IfOp>(parent))
+      return nullptr;
+    op = parent;
+  }
+  return op;
+}
+
+/// The only memref.dealloc of `alloc`, or null (none, or several).
+memref::DeallocOp soleDealloc(memref::AllocOp alloc) {
+  memref::DeallocOp dealloc;
+  for (Operation *user : alloc->getUsers()) {
+    auto d = dyn_cast<memref::DeallocOp>(user);
+    if (!d)
+      continue;
+    if (dealloc)
+      return {};
+    dealloc = d;
+  }
+  return dealloc;
+}
+
+struct MicaCPUPlanBuffersPass
+    : mica::impl::MicaCPUPlanBuffersBase<MicaCPUPlanBuffersPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal() || !func.getBody().hasOneBlock())
+      return;
+    Block &body = func.getBody().front();
+    DenseMap<Operation *, int64_t> position;
+    for (auto [i, op] : llvm::enumerate(body))
+      position[&op] = i;
+
+    SmallVector<Buffer> buffers;
+    func.walk([&](memref::AllocOp alloc) {
+      std::optional<int64_t> bytes = staticBytes(alloc.getType());
+      if (!bytes || !alloc.getDynamicSizes().empty() ||
+          !alloc.getSymbolOperands().empty())
+        return;
+      // Exactly one dealloc, in the alloc's own block (no conditional or
+      // transferred ownership).
+      memref::DeallocOp dealloc = soleDealloc(alloc);
+      if (!dealloc || dealloc->getBlock() != alloc->getBlock())
+        return;
+      Operation *first = topLevelAncestor(alloc, body);
+      Operation *last = topLevelAncestor(dealloc, body);
+      if (!first || !last)
+        return;
+      buffers.push_back(Buffer{alloc, dealloc, *bytes, position[first],
+                               position[last]});
+    });
+    if (buffers.empty())
+      return;
+
+    // Largest first, each at the lowest aligned offset free over its
+    // interval among the buffers already placed.
+    SmallVector<Buffer *> order;
+    for (Buffer &b : buffers)
+      order.push_back(&b);
+    llvm::stable_sort(order, [](Buffer *a, Buffer *b) {
+      return a->bytes > b->bytes;
+    });
+    int64_t arenaBytes = 0, separateBytes = 0;
+    SmallVector<Buffer *> placed;
+    for (Buffer *b : order) {
+      SmallVector<std::pair<int64_t, int64_t>> busy;
+      for (Buffer *p : placed)
+        if (p->begin <= b->end && b->begin <= p->end)
+          busy.push_back({p->offset, p->offset + p->bytes});
+      llvm::sort(busy);
+      int64_t offset = 0;
+      for (auto [lo, hi] : busy) {
+        if (offset + b->bytes <= lo)
+          break;
+        offset = std::max(offset, aligned(hi));
+      }
+      b->offset = offset;
+      placed.push_back(b);
+      arenaBytes = std::max(arenaBytes, offset + b->bytes);
+      separateBytes += aligned(b->bytes);
+    }
+
+    // The arena: allocated at entry, freed before every return.
+    OpBuilder builder(func.getContext());
+    builder.setInsertionPointToStart(&body);
+    Location loc = func.getLoc();
+    auto arenaType = MemRefType::get({aligned(arenaBytes)},
+                                     builder.getI8Type());
+    Value arena = memref::AllocOp::create(builder, loc, arenaType,
+                                          builder.getI64IntegerAttr(kAlignment));
+    func.walk([&](func::ReturnOp ret) {
+      builder.setInsertionPoint(ret);
+      memref::DeallocOp::create(builder, ret.getLoc(), arena);
+    });
+    for (Buffer &b : buffers) {
+      builder.setInsertionPoint(b.alloc);
+      Value offset =
+          arith::ConstantIndexOp::create(builder, b.alloc.getLoc(), b.offset);
+      Value view = memref::ViewOp::create(builder, b.alloc.getLoc(),
+                                          b.alloc.getType(), arena, offset,
+                                          ValueRange());
+      b.alloc.replaceAllUsesWith(view);
+      b.dealloc.erase();
+      b.alloc.erase();
+    }
+    if (remarks)
+      emitRemark(func.getLoc())
+          << "planned " << buffers.size() << " buffers into one arena of "
+          << arenaType.getNumElements() << " bytes (" << separateBytes
+          << " bytes as separate allocations)";
+  }
+};
+
+} // namespace

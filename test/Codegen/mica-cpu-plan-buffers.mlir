@@ -1,0 +1,83 @@
+// RUN: mica-opt %s --split-input-file --mica-cpu-plan-buffers="remarks=1" -verify-diagnostics | FileCheck %s
+
+// %a and %b live at the same time (%b is written from %a): different
+// offsets. %c is allocated after %a's dealloc: it reuses %a's bytes. The
+// arena is one 64-byte aligned i8 buffer freed before the return.
+
+// CHECK-LABEL: func.func @reuse
+// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8192xi8>
+// CHECK: %[[A:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<8192xi8> to memref<1024xf32>
+// CHECK: %[[B:.*]] = memref.view %[[ARENA]][%c4096{{.*}}][] : memref<8192xi8> to memref<1024xf32>
+// CHECK: %[[C:.*]] = memref.view %[[ARENA]][%c0{{.*}}][] : memref<8192xi8> to memref<16x64xf32>
+// CHECK-NOT: memref.dealloc %[[A]]
+// CHECK-NOT: memref.dealloc %[[B]]
+// CHECK: memref.dealloc %[[ARENA]]
+// CHECK-NEXT: return
+// expected-remark @below {{planned 3 buffers into one arena of 8192 bytes (12288 bytes as separate allocations)}}
+func.func @reuse(%x: memref<1024xf32>, %y: memref<16x64xf32>) {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<1024xf32>
+  memref.copy %x, %a : memref<1024xf32> to memref<1024xf32>
+  %b = memref.alloc() {alignment = 64 : i64} : memref<1024xf32>
+  memref.copy %a, %b : memref<1024xf32> to memref<1024xf32>
+  memref.dealloc %a : memref<1024xf32>
+  %c = memref.alloc() {alignment = 64 : i64} : memref<16x64xf32>
+  %bc = memref.reinterpret_cast %b to offset: [0], sizes: [16, 64], strides: [64, 1] : memref<1024xf32> to memref<16x64xf32>
+  memref.copy %bc, %c : memref<16x64xf32> to memref<16x64xf32>
+  memref.dealloc %b : memref<1024xf32>
+  memref.copy %c, %y : memref<16x64xf32> to memref<16x64xf32>
+  memref.dealloc %c : memref<16x64xf32>
+  return
+}
+
+// -----
+
+// A buffer of a sequential loop's body lives, for the plan, as long as the
+// loop: one slot for all iterations, no malloc per iteration. A buffer of a
+// parallel loop's body (one per iteration, at the same time), a dynamic one
+// and one handed to the caller keep their allocations.
+
+// CHECK-LABEL: func.func @loops
+// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256xi8>
+// CHECK: scf.for
+// CHECK: memref.view %[[ARENA]][%{{.*}}][] : memref<256xi8> to memref<64xf32>
+// CHECK-NOT: memref.dealloc %view
+// CHECK: scf.forall
+// CHECK: memref.alloc() : memref<64xf32>
+// CHECK: memref.dealloc
+// CHECK: memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: memref.dealloc %[[ARENA]]
+// CHECK-NEXT: return %[[OUT]]
+// expected-remark @below {{planned 1 buffers into one arena of 256 bytes (256 bytes as separate allocations)}}
+func.func @loops(%x: memref<64xf32>, %n: index) -> memref<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    %t = memref.alloc() : memref<64xf32>
+    memref.copy %x, %t : memref<64xf32> to memref<64xf32>
+    memref.copy %t, %x : memref<64xf32> to memref<64xf32>
+    memref.dealloc %t : memref<64xf32>
+  }
+  scf.forall (%j) in (4) {
+    %p = memref.alloc() : memref<64xf32>
+    memref.copy %x, %p : memref<64xf32> to memref<64xf32>
+    memref.dealloc %p : memref<64xf32>
+  }
+  %d = memref.alloc(%n) : memref<?xf32>
+  memref.dealloc %d : memref<?xf32>
+  %out = memref.alloc() : memref<8xf32>
+  return %out : memref<8xf32>
+}
+
+// -----
+
+// Nothing to plan: no arena, no remark.
+
+// CHECK-LABEL: func.func @none
+// CHECK-NOT: memref.view
+// CHECK: memref.alloc() : memref<8xf32>
+func.func @none() -> memref<8xf32> {
+  %out = memref.alloc() : memref<8xf32>
+  return %out : memref<8xf32>
+}
