@@ -36,7 +36,7 @@ struct Buffer {
   memref::DeallocOp dealloc;
   int64_t bytes;
   int64_t begin, end; // top-level positions, inclusive
-  int64_t offset = -1;
+  int64_t arena = -1, offset = -1;
 };
 
 int64_t aligned(int64_t bytes) {
@@ -122,61 +122,80 @@ struct MicaCPUPlanBuffersPass
       return;
 
     // Largest first, each at the lowest aligned offset free over its
-    // interval among the buffers already placed.
+    // interval among the buffers already placed in the first arena with
+    // room (at most max-arena-bytes each: the C library hands larger blocks
+    // out as fresh mappings, page-faulted again on every run).
     SmallVector<Buffer *> order;
     for (Buffer &b : buffers)
-      order.push_back(&b);
+      if (aligned(b.bytes) <= maxArenaBytes)
+        order.push_back(&b);
     llvm::stable_sort(order, [](Buffer *a, Buffer *b) {
       return a->bytes > b->bytes;
     });
-    int64_t arenaBytes = 0, separateBytes = 0;
+    SmallVector<int64_t> arenaBytes;
+    int64_t separateBytes = 0;
     SmallVector<Buffer *> placed;
     for (Buffer *b : order) {
-      SmallVector<std::pair<int64_t, int64_t>> busy;
-      for (Buffer *p : placed)
-        if (p->begin <= b->end && b->begin <= p->end)
-          busy.push_back({p->offset, p->offset + p->bytes});
-      llvm::sort(busy);
-      int64_t offset = 0;
-      for (auto [lo, hi] : busy) {
-        if (offset + b->bytes <= lo)
-          break;
-        offset = std::max(offset, aligned(hi));
+      for (int64_t arena = 0;; ++arena) {
+        if (arena == static_cast<int64_t>(arenaBytes.size()))
+          arenaBytes.push_back(0);
+        SmallVector<std::pair<int64_t, int64_t>> busy;
+        for (Buffer *p : placed)
+          if (p->arena == arena && p->begin <= b->end && b->begin <= p->end)
+            busy.push_back({p->offset, p->offset + p->bytes});
+        llvm::sort(busy);
+        int64_t offset = 0;
+        for (auto [lo, hi] : busy) {
+          if (offset + b->bytes <= lo)
+            break;
+          offset = std::max(offset, aligned(hi));
+        }
+        if (offset + b->bytes > maxArenaBytes)
+          continue;
+        b->arena = arena;
+        b->offset = offset;
+        arenaBytes[arena] = std::max(arenaBytes[arena], offset + b->bytes);
+        break;
       }
-      b->offset = offset;
       placed.push_back(b);
-      arenaBytes = std::max(arenaBytes, offset + b->bytes);
       separateBytes += aligned(b->bytes);
     }
+    if (placed.empty())
+      return;
 
-    // The arena: allocated at entry, freed before every return.
+    // The arenas: allocated at entry, freed before every return.
     OpBuilder builder(func.getContext());
     builder.setInsertionPointToStart(&body);
     Location loc = func.getLoc();
-    auto arenaType = MemRefType::get({aligned(arenaBytes)},
-                                     builder.getI8Type());
-    Value arena = memref::AllocOp::create(builder, loc, arenaType,
-                                          builder.getI64IntegerAttr(kAlignment));
+    SmallVector<Value> arenas;
+    int64_t totalBytes = 0;
+    for (int64_t bytes : arenaBytes) {
+      auto type = MemRefType::get({aligned(bytes)}, builder.getI8Type());
+      arenas.push_back(memref::AllocOp::create(
+          builder, loc, type, builder.getI64IntegerAttr(kAlignment)));
+      totalBytes += aligned(bytes);
+    }
     func.walk([&](func::ReturnOp ret) {
       builder.setInsertionPoint(ret);
-      memref::DeallocOp::create(builder, ret.getLoc(), arena);
+      for (Value arena : arenas)
+        memref::DeallocOp::create(builder, ret.getLoc(), arena);
     });
-    for (Buffer &b : buffers) {
-      builder.setInsertionPoint(b.alloc);
+    for (Buffer *b : placed) {
+      builder.setInsertionPoint(b->alloc);
       Value offset =
-          arith::ConstantIndexOp::create(builder, b.alloc.getLoc(), b.offset);
-      Value view = memref::ViewOp::create(builder, b.alloc.getLoc(),
-                                          b.alloc.getType(), arena, offset,
-                                          ValueRange());
-      b.alloc.replaceAllUsesWith(view);
-      b.dealloc.erase();
-      b.alloc.erase();
+          arith::ConstantIndexOp::create(builder, b->alloc.getLoc(), b->offset);
+      Value view = memref::ViewOp::create(builder, b->alloc.getLoc(),
+                                          b->alloc.getType(), arenas[b->arena],
+                                          offset, ValueRange());
+      b->alloc.replaceAllUsesWith(view);
+      b->dealloc.erase();
+      b->alloc.erase();
     }
     if (remarks)
       emitRemark(func.getLoc())
-          << "planned " << buffers.size() << " buffers into one arena of "
-          << arenaType.getNumElements() << " bytes (" << separateBytes
-          << " bytes as separate allocations)";
+          << "planned " << placed.size() << " buffers into "
+          << arenas.size() << " arena(s) of " << totalBytes << " bytes ("
+          << separateBytes << " bytes as separate allocations)";
   }
 };
 

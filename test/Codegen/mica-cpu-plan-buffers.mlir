@@ -1,4 +1,5 @@
 // RUN: mica-opt %s --split-input-file --mica-cpu-plan-buffers="remarks=1" -verify-diagnostics | FileCheck %s
+// RUN: sed 's/expected-remark/remark/' %s | mica-opt --split-input-file --mica-cpu-plan-buffers="max-arena-bytes=4096" 2>/dev/null | FileCheck %s --check-prefix=CAP
 
 // %a and %b live at the same time (%b is written from %a): different
 // offsets. %c is allocated after %a's dealloc: it reuses %a's bytes. The
@@ -13,7 +14,19 @@
 // CHECK-NOT: memref.dealloc %[[B]]
 // CHECK: memref.dealloc %[[ARENA]]
 // CHECK-NEXT: return
-// expected-remark @below {{planned 3 buffers into one arena of 8192 bytes (12288 bytes as separate allocations)}}
+// With arenas of at most 4096 bytes, the two buffers live at the same time
+// go to two arenas (%c reuses the first); a buffer above the cap keeps its
+// own allocation.
+// CAP-LABEL: func.func @reuse
+// CAP: %[[A0:.*]] = memref.alloc() {alignment = 64 : i64} : memref<4096xi8>
+// CAP: %[[A1:.*]] = memref.alloc() {alignment = 64 : i64} : memref<4096xi8>
+// CAP: memref.view %[[A0]][%c0{{.*}}][] : memref<4096xi8> to memref<1024xf32>
+// CAP: memref.view %[[A1]][%c0{{.*}}][] : memref<4096xi8> to memref<1024xf32>
+// CAP: memref.view %[[A0]][%c0{{.*}}][] : memref<4096xi8> to memref<16x64xf32>
+// CAP: memref.dealloc %[[A0]]
+// CAP: memref.dealloc %[[A1]]
+// CAP-NEXT: return
+// expected-remark @below {{planned 3 buffers into 1 arena(s) of 8192 bytes (12288 bytes as separate allocations)}}
 func.func @reuse(%x: memref<1024xf32>, %y: memref<16x64xf32>) {
   %a = memref.alloc() {alignment = 64 : i64} : memref<1024xf32>
   memref.copy %x, %a : memref<1024xf32> to memref<1024xf32>
@@ -48,7 +61,7 @@ func.func @reuse(%x: memref<1024xf32>, %y: memref<16x64xf32>) {
 // CHECK: %[[OUT:.*]] = memref.alloc() : memref<8xf32>
 // CHECK: memref.dealloc %[[ARENA]]
 // CHECK-NEXT: return %[[OUT]]
-// expected-remark @below {{planned 1 buffers into one arena of 256 bytes (256 bytes as separate allocations)}}
+// expected-remark @below {{planned 1 buffers into 1 arena(s) of 256 bytes (256 bytes as separate allocations)}}
 func.func @loops(%x: memref<64xf32>, %n: index) -> memref<8xf32> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -80,4 +93,17 @@ func.func @loops(%x: memref<64xf32>, %n: index) -> memref<8xf32> {
 func.func @none() -> memref<8xf32> {
   %out = memref.alloc() : memref<8xf32>
   return %out : memref<8xf32>
+}
+
+// -----
+
+// CAP-LABEL: func.func @too_big
+// CAP: memref.alloc() : memref<2048xf32>
+// CAP-NOT: memref.view
+// expected-remark @below {{planned 1 buffers into 1 arena(s) of 8192 bytes (8192 bytes as separate allocations)}}
+func.func @too_big(%x: memref<2048xf32>) {
+  %t = memref.alloc() : memref<2048xf32>
+  memref.copy %x, %t : memref<2048xf32> to memref<2048xf32>
+  memref.dealloc %t : memref<2048xf32>
+  return
 }
