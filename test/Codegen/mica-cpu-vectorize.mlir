@@ -249,3 +249,25 @@ func.func @shared_empty(%x: tensor<64x1000xf32>) -> tensor<64x1000xf32> {
   } -> tensor<64x1000xf32>
   return %b : tensor<64x1000xf32>
 }
+
+// -----
+
+// One row (a vocabulary-long softmax pass): fewer rows than threads, so
+// the pass stays on one thread like the row's reductions.
+
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+
+// T2-LABEL: func.func @one_long_row
+// T2-NOT: scf.forall
+// T2: scf.for %{{.*}} = %c0 to %c65536 step %c64
+// T2: math.exp {{.*}} : vector<64xf32>
+func.func @one_long_row(%x: tensor<1x65536xf32>) -> tensor<1x65536xf32> {
+  %e = tensor.empty() : tensor<1x65536xf32>
+  %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<1x65536xf32>) outs(%e : tensor<1x65536xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %n = math.exp %a : f32
+    linalg.yield %n : f32
+  } -> tensor<1x65536xf32>
+  return %r : tensor<1x65536xf32>
+}

@@ -290,8 +290,9 @@ def MicaCPUVectorize : Pass<"mica-cpu-vectorize", "mlir::func::FuncOp"> {
     of an `scf.for` nest (the pipeline turns it into an OpenMP parallel
     loop): elementwise ops, bias/activation epilogues and the rows of
     softmax and layer norm then use every thread, like the contractions.
-    Smaller ops, and ops with dynamic dims, keep `scf.for` (a fork/join
-    costs more than they do).
+    Smaller ops, ops with fewer rows (outer iterations) than threads, and
+    ops with dynamic dims keep `scf.for` (a fork/join costs more than they
+    save; a single long row's reductions run on one thread anyway).
 
     ```mlir
     %r = linalg.generic {iterator_types = ["parallel", "parallel"]} ...
