@@ -15,9 +15,9 @@
 #include "mica/Codegen/Passes.h"
 #include "mica/Dialect/Mica/Transforms/FusionReport.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -94,14 +94,9 @@ struct RowChain {
 /// The row chain ending at `root`, or a reason why there is none.
 FailureOr<RowChain> findChain(linalg::GenericOp root, std::string &why) {
   std::optional<SmallVector<int64_t>> ranges = staticRanges(root);
-  if (!ranges || ranges->size() < 2) {
-    why = "dynamic or rank < 2";
+  // Not a candidate at all (nothing to report): dynamic or rank < 2.
+  if (!ranges || ranges->size() < 2)
     return failure();
-  }
-  if (root.getNumReductionLoops() != 0) {
-    why = "the root is a reduction";
-    return failure();
-  }
   RowChain chain;
   chain.root = root;
   chain.rows = static_cast<int64_t>(ranges->size()) - 1;
@@ -148,10 +143,10 @@ FailureOr<RowChain> findChain(linalg::GenericOp root, std::string &why) {
     group.insert(op);
     chain.members.insert(op);
   }
-  if (!llvm::any_of(chain.members, hasInnermostReduction)) {
-    why = "no innermost reduction of the same rows feeds it";
+  // Plain elementwise ops without a reduction behind them are not row
+  // chains either (nothing to report).
+  if (!llvm::any_of(chain.members, hasInnermostReduction))
     return failure();
-  }
   if (chain.rowCount < 2) {
     why = "a single row (each op of the chain keeps its own loops)";
     return failure();
@@ -314,11 +309,8 @@ struct MicaCPUFuseRowsPass
       std::string why;
       FailureOr<RowChain> chain = findChain(root, why);
       if (failed(chain)) {
-        // Elementwise ops without a reduction behind them are not row
-        // chains: only say something about those that have one.
-        if (remarks && why != "no innermost reduction of the same rows feeds "
-                              "it" &&
-            why != "dynamic or rank < 2")
+        // `why` is empty for ops that are no row chain at all.
+        if (remarks && !why.empty())
           emitRemark(root.getLoc())
               << "row chain left as separate ops: " << why
               << mica::FusionReport::nodeSuffix(root.getLoc());

@@ -103,8 +103,7 @@ struct MicaCPUPlanBuffersPass
     SmallVector<Buffer> buffers;
     func.walk([&](memref::AllocOp alloc) {
       std::optional<int64_t> bytes = staticBytes(alloc.getType());
-      if (!bytes || !alloc.getDynamicSizes().empty() ||
-          !alloc.getSymbolOperands().empty())
+      if (!bytes || !alloc.getSymbolOperands().empty())
         return;
       // Exactly one dealloc, in the alloc's own block (no conditional or
       // transferred ownership).

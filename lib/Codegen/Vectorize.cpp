@@ -132,8 +132,8 @@ struct MicaCPUVectorizePass
   using Base::Base;
 
   /// Whether `op`'s tile loops become one scf.forall: several threads, a
-  /// static iteration space of at least min-parallel-elements points, and
-  /// more than one tile to share.
+  /// static iteration space of at least min-parallel-elements points, more
+  /// than one tile to share and at least as many rows as threads.
   bool runsInParallel(linalg::GenericOp op, const Sizes &sizes) const {
     // Already inside a parallel loop (a row chain of mica-cpu-fuse-rows):
     // a nested team would only add a fork/join.
@@ -227,17 +227,24 @@ struct MicaCPUVectorizePass
           rewriter.replaceOp(t, v->replacements);
       }
     }
+    // Lower what the LLVM conversion does not take: n-D reductions,
+    // broadcasts, shape casts and transposes; drop the unit dims of tiles.
+    RewritePatternSet patterns(&getContext());
+    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerReduction);
+    vector::populateVectorBroadcastLoweringPatterns(patterns);
+    vector::populateVectorShapeCastLoweringPatterns(patterns);
+    vector::populateVectorTransposeLoweringPatterns(
+        patterns, vector::VectorTransposeLowering::EltWise);
     // Destinations for empty-tensor elimination before bufferization: a
-    // slice of an empty tensor is an empty tensor of the slice's shape, and
-    // every use gets its own tensor.empty (CSE merged the destinations of
-    // different ops; two ops writing into one empty tensor make
-    // bufferization copy one of them, a whole extra pass over the tensor).
-    {
-      RewritePatternSet fold(&getContext());
-      tensor::populateFoldTensorEmptyPatterns(fold);
-      if (failed(applyPatternsGreedily(getOperation(), std::move(fold))))
-        return signalPassFailure();
-    }
+    // slice of an empty tensor is an empty tensor of the slice's shape.
+    tensor::populateFoldTensorEmptyPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // Every use gets its own tensor.empty: CSE merged the destinations of
+    // different ops, and two ops writing into one empty tensor make
+    // bufferization copy one of them (a whole extra pass over the tensor).
     SmallVector<tensor::EmptyOp> empties;
     getOperation().walk([&](tensor::EmptyOp e) { empties.push_back(e); });
     for (tensor::EmptyOp empty : empties) {
@@ -249,18 +256,6 @@ struct MicaCPUVectorizePass
         use->set(rewriter.clone(*empty)->getResult(0));
       }
     }
-    // Lower what the LLVM conversion does not take: n-D reductions,
-    // broadcasts, shape casts and transposes; drop the unit dims of tiles.
-    RewritePatternSet patterns(&getContext());
-    vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
-    vector::populateVectorMultiReductionLoweringPatterns(
-        patterns, vector::VectorMultiReductionLowering::InnerReduction);
-    vector::populateVectorBroadcastLoweringPatterns(patterns);
-    vector::populateVectorShapeCastLoweringPatterns(patterns);
-    vector::populateVectorTransposeLoweringPatterns(
-        patterns, vector::VectorTransposeLowering::EltWise);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
   }
 };
 
