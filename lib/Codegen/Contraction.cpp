@@ -401,6 +401,24 @@ Value KernelEmitter::emitRegion(Value out, Value bOff, Value rOff, Value cOff,
     Value bGlob = bLocal ? add(bOff, bLocal) : Value();
     Value fullRows = sub(rows, arith::RemUIOp::create(rw, loc, rows, cst(mr)));
     Value fullCols = sub(cols, arith::RemUIOp::create(rw, loc, cols, cst(nr)));
+    if (s.colsOuter) {
+      // Full and partial column panels, each over full row tiles and then
+      // the remaining single rows.
+      auto rowsLoop = [&](Value o2, Value j, bool full) {
+        o2 = forLoop(cst(0), fullRows, mr, o2, [&](Value i, Value o3) {
+          return emitTile(o3, mr, full, bLocal, bGlob, i, rOff, j, cOff);
+        });
+        if (mr == 1)
+          return o2;
+        return forLoop(fullRows, rows, 1, o2, [&](Value i, Value o3) {
+          return emitTile(o3, 1, full, bLocal, bGlob, i, rOff, j, cOff);
+        });
+      };
+      o = forLoop(cst(0), fullCols, nr, o,
+                  [&](Value j, Value o2) { return rowsLoop(o2, j, true); });
+      return forLoop(fullCols, cols, nr, o,
+                     [&](Value j, Value o2) { return rowsLoop(o2, j, false); });
+    }
     auto colsLoop = [&](Value o2, Value i, int64_t tileRows) {
       o2 = forLoop(cst(0), fullCols, nr, o2, [&](Value j, Value o3) {
         return emitTile(o3, tileRows, true, bLocal, bGlob, i, rOff, j, cOff);

@@ -13,12 +13,16 @@
 // BAD-PRECISION: error: mica-cpu-contraction: precision must be fp32 or bf16, not 'fp16'
 
 // A constant B is packed into [N/32][K][32] panels; the kernel is an 8x32
-// register tile (16 vector<16xf32> accumulators) over the K loop.
+// register tile (16 vector<16xf32> accumulators) over the K loop. B is
+// larger than A (N >= M), so the column panels are the outer loop and each
+// panel is reused by every row tile.
 // CHECK-LABEL: func.func @packed
 // CHECK-SAME: (%[[A:.*]]: tensor<16x8xf32>)
 // CHECK: %[[P:.*]] = arith.constant dense_resource<packed_weights> : tensor<2x8x32xf32>
-// CHECK: scf.for
-// CHECK: scf.for
+// CHECK-NOT: scf.for
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c32{{.*}} iter_args
+// CHECK-NOT: scf.for
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8{{.*}} iter_args
 // CHECK: %{{.*}}:16 = scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
 // CHECK: vector.transfer_read %[[P]][%{{.*}}, %[[K]], %{{.*}}]
 // CHECK: tensor.extract %[[A]][%{{.*}}, %[[K]]]
@@ -174,12 +178,16 @@ func.func @bf16_odd_k(%a: tensor<16x9xf32>) -> tensor<16x40xf32> {
 
 // -----
 
-// N <= 16: the narrow-n strategy, 16 rows x one vector, panels of 16.
+// N <= 16: the narrow-n strategy, 16 rows x one vector, panels of 16. A is
+// larger than B (M > N): row tiles outside, the remaining rows one by one.
 // CHECK-LABEL: func.func @narrow_n
 // CHECK: arith.constant dense_resource<packed_weights> : tensor<1x8x16xf32>
 // CHECK: arith.remui %{{.*}}, %c16
 // CHECK: %{{.*}}:16 = scf.for
 // CHECK-SAME: -> (vector<16xf32>,
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c1{{.*}} iter_args
+// CHECK-NOT: scf.for
+// CHECK: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c16{{.*}} iter_args
 func.func @narrow_n(%a: tensor<32x8xf32>) -> tensor<32x10xf32> {
   %w = arith.constant dense<0.5> : tensor<8x10xf32>
   %z = arith.constant 0.0 : f32

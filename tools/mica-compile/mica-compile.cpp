@@ -99,7 +99,7 @@ static cl::opt<int64_t> minParallelElements(
              "on one thread"),
     cl::cat(category));
 static cl::opt<int64_t> colSplitRatio(
-    "col-split-ratio", cl::init(32),
+    "col-split-ratio", cl::init(1),
     cl::desc("Threaded matmuls split B's columns (not A's rows) when N >= "
              "this * M (0: only when M is too small to share)"),
     cl::cat(category));

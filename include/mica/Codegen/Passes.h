@@ -37,12 +37,17 @@ namespace mica {
 #include "mica/Codegen/Passes.h.inc"
 
 /// Tile sizes of one contraction: rows per register tile (`mr`), vector
-/// registers per row (`nrVectors`, each `vectorWidth` lanes) and the row
-/// block each thread takes at once.
+/// registers per row (`nrVectors`, each `vectorWidth` lanes), and the loop
+/// order over the tiles.
 struct ContractionStrategy {
   int64_t mr = 8;
   int64_t nrVectors = 2;
   int64_t vectorWidth = 16;
+  /// Column panels outside, row tiles inside: each K x nr panel of B is
+  /// loaded once and reused from cache by every row tile, and A is re-read
+  /// once per panel. Otherwise row tiles outside: the mr x K rows of A stay
+  /// in cache and all of B is re-read once per row tile.
+  bool colsOuter = false;
   int64_t nr() const { return nrVectors * vectorWidth; }
 };
 

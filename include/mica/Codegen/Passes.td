@@ -14,7 +14,8 @@ def MicaCPUContraction : Pass<"mica-cpu-contraction", "mlir::ModuleOp"> {
   let description = [{
     Rewrites `linalg.matmul` (plain or with a transposed B map) and
     `linalg.batch_matmul` on f32 tensors into explicit vector code: an
-    `scf.forall` over row or batch blocks (one per thread), then an
+    `scf.forall` over batch, column-panel or row blocks (one per thread),
+    then an
     `mr x nr` register tile (`nr` = two or more vector registers) whose
     accumulators are carried in registers across the K loop
     (`vector.fma` on a broadcast A element and a B row segment), then the
@@ -26,6 +27,9 @@ def MicaCPUContraction : Pass<"mica-cpu-contraction", "mlir::ModuleOp"> {
     panels (zero padded), so the inner loop reads B contiguously; activations
     are read in place. M, and K for activation operands, may be dynamic; the
     M remainder runs a one-row kernel and the N remainder masked transfers.
+    The larger operand streams once: with N >= M (or a dynamic M and a
+    constant B) the column panels are the outer loop and each panel is
+    reused by every row tile; otherwise the row tiles are outside.
 
     Ops it cannot handle (other element types, dynamic N) are left for the
     generic loop lowering and listed as a remark.
@@ -61,7 +65,7 @@ def MicaCPUContraction : Pass<"mica-cpu-contraction", "mlir::ModuleOp"> {
            /*default=*/"262144",
            "Contractions with fewer multiply-accumulates (dynamic dims "
            "counted as 1024) run on one thread: a fork/join costs more">,
-    Option<"colSplitRatio", "col-split-ratio", "int64_t", /*default=*/"32",
+    Option<"colSplitRatio", "col-split-ratio", "int64_t", /*default=*/"1",
            "Threads also split the columns of B instead of the rows of A "
            "when N >= this * M (B dominates the traffic); 0: only when M "
            "is too small to share">,

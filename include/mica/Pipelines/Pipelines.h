@@ -94,7 +94,7 @@ struct MicaCPUPipelineOptions
       *this, "col-split-ratio",
       llvm::cl::desc("Threaded contractions split B's columns when N >= this "
                      "* M (0: only when M is too small)"),
-      llvm::cl::init(32)};
+      llvm::cl::init(1)};
   Option<bool> contractionKernels{
       *this, "contraction-kernels",
       llvm::cl::desc("Generate register-blocked matmul kernels "
