@@ -16,10 +16,12 @@
 
 #include "mica/Codegen/Passes.h"
 #include "mica/Dialect/Mica/IR/ConstantUtils.h"
+#include "mica/Dialect/Mica/Transforms/FusionReport.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -139,18 +141,154 @@ std::optional<std::vector<char>> foldConstantBytes(Value v) {
   return bytes;
 }
 
+/// An elementwise consumer of a contraction that the kernel applies to the
+/// accumulators before it stores them: a linalg.generic with only parallel
+/// loops that reads the contraction's result (directly or through one
+/// tensor.expand_shape) with the identity map, and its other operands (bias,
+/// residual, mask, scalars) with projected permutations.
+struct Epilogue {
+  linalg::GenericOp generic;
+  /// The expand_shape between the contraction and `generic`, or null.
+  tensor::ExpandShapeOp expand;
+  /// Per result dim of the contraction ([b,] m, n): the generic's loop dims
+  /// it expands to (one each without `expand`).
+  SmallVector<ReassociationIndices> groups;
+  /// The generic's inputs that are the contraction's result.
+  llvm::SmallBitVector isAcc;
+};
+
+/// The epilogue of `op`, or failure with `why` saying why its consumer
+/// cannot be one (`why` stays empty when the consumer is not an elementwise
+/// generic at all, e.g. a transpose, a reduction or the function's return).
+FailureOr<Epilogue> matchEpilogue(linalg::LinalgOp op, int64_t vectorWidth,
+                                  std::string &why) {
+  Value result = op->getResult(0);
+  auto isGeneric = [](Operation *user) {
+    if (isa<tensor::ExpandShapeOp>(user))
+      return llvm::any_of(user->getUsers(), [](Operation *u) {
+        return isa<linalg::GenericOp>(u);
+      });
+    return isa<linalg::GenericOp>(user);
+  };
+  if (result.use_empty())
+    return failure();
+  if (!result.hasOneUse() ||
+      (isa<tensor::ExpandShapeOp>(*result.getUsers().begin()) &&
+       !(*result.getUsers().begin())->hasOneUse())) {
+    if (llvm::any_of(result.getUsers(), isGeneric))
+      why = "the product has several users";
+    return failure();
+  }
+  Epilogue e;
+  Operation *user = *result.getUsers().begin();
+  Value read = result;
+  auto resultType = cast<RankedTensorType>(result.getType());
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user)) {
+    e.expand = expand;
+    e.groups = expand.getReassociationIndices();
+    read = expand.getResult();
+    user = *expand->getUsers().begin();
+  } else {
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      e.groups.push_back({d});
+  }
+  e.generic = dyn_cast<linalg::GenericOp>(user);
+  if (!e.generic)
+    return failure();
+  linalg::GenericOp g = e.generic;
+  auto fail = [&](const Twine &reason) {
+    why = reason.str();
+    return failure();
+  };
+  if (!g.hasPureTensorSemantics() || g.getNumDpsInits() != 1)
+    return fail("the consumer is not a one-result generic on tensors");
+  if (g.getNumParallelLoops() != g.getNumLoops())
+    return fail("the consumer has reduction loops");
+  auto readType = cast<RankedTensorType>(read.getType());
+  if (g.getNumLoops() != static_cast<unsigned>(readType.getRank()))
+    return fail("the consumer's loops do not match the product's shape");
+  OpOperand *init = g.getDpsInitOperand(0);
+  if (!g.getMatchingIndexingMap(init).isIdentity())
+    return fail("the consumer writes its result with a non-identity map");
+  if (!g.getMatchingBlockArgument(init).use_empty())
+    return fail("the consumer reads its output tensor");
+  if (!getElementTypeOrSelf(init->get().getType()).isIntOrFloat())
+    return fail("the consumer's result is not of an integer or float type");
+
+  ReassociationIndices cols = e.groups.back();
+  int64_t inner = cols.back();
+  SmallVector<int64_t> ranges = g.getStaticLoopRanges();
+  if (cols.size() > 1 && (ShapedType::isDynamic(ranges[inner]) ||
+                          ranges[inner] % vectorWidth != 0))
+    return fail("the columns are reshaped into rows of " +
+                Twine(ShapedType::isDynamic(ranges[inner])
+                          ? std::string("dynamic size")
+                          : std::to_string(ranges[inner])) +
+                ", not a multiple of the vector width " + Twine(vectorWidth));
+  e.isAcc.resize(g.getNumDpsInputs());
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    AffineMap map = g.getMatchingIndexingMap(in);
+    unsigned i = in->getOperandNumber();
+    if (in->get() == read) {
+      if (!map.isIdentity())
+        return fail("the consumer reads the product with a non-identity map");
+      e.isAcc.set(i);
+      continue;
+    }
+    auto type = dyn_cast<RankedTensorType>(in->get().getType());
+    if (!type || !type.getElementType().isIntOrFloat())
+      return fail("operand " + Twine(i) + " is not a tensor of integers or "
+                  "floats");
+    if (!map.isProjectedPermutation())
+      return fail("operand " + Twine(i) + " is read with a map that is not a "
+                  "projected permutation");
+    // Within a vector only the innermost column dim varies: an operand that
+    // reads it must read it last (contiguously).
+    for (unsigned r = 0; r < map.getNumResults(); ++r)
+      if (map.getDimPosition(r) == inner && r + 1 != map.getNumResults())
+        return fail("operand " + Twine(i) + " reads the columns transposed");
+  }
+  if (e.isAcc.none())
+    return fail("the consumer does not read the product");
+  for (Operation &payload : g.getBody()->without_terminator()) {
+    if (isa<linalg::IndexOp>(payload))
+      return fail("the consumer uses linalg.index");
+    bool scalars = llvm::all_of(payload.getOperandTypes(),
+                                [](Type t) { return t.isIntOrFloat(); }) &&
+                   llvm::all_of(payload.getResultTypes(),
+                                [](Type t) { return t.isIntOrFloat(); });
+    if (!scalars)
+      return fail("the consumer computes on non-scalar values ('" +
+                  payload.getName().getStringRef() + "')");
+    if (isa<arith::ConstantOp>(payload))
+      continue;
+    if (payload.getNumRegions() != 0 ||
+        !OpTrait::hasElementwiseMappableTraits(&payload))
+      return fail("'" + payload.getName().getStringRef() +
+                  "' in the consumer is not elementwise-mappable");
+  }
+  return e;
+}
+
+/// True when `init` is a linalg.fill of a constant.
+bool hasConstantFill(Value init) {
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.getInputs()[0], m_Constant());
+}
+
 /// Emits the kernel of one contraction in place of `op`.
 class KernelEmitter {
 public:
   KernelEmitter(RewriterBase &rewriter, linalg::LinalgOp op,
                 const Contraction &c, unsigned threads, bool packWeights,
-                int64_t minParallelMacs, int64_t colSplitRatio, bool bf16)
+                int64_t minParallelMacs, int64_t colSplitRatio, bool bf16,
+                Epilogue *epilogue)
       : rw(rewriter), op(op), c(c), threads(threads), loc(op.getLoc()),
         packWeights(packWeights), minParallelMacs(minParallelMacs),
-        colSplitRatio(colSplitRatio), wantBF16(bf16) {}
+        colSplitRatio(colSplitRatio), wantBF16(bf16), epi(epilogue) {}
 
-  /// Replaces `op` by its kernel (every contraction analyze() accepts has
-  /// one).
+  /// Replaces `op` (and its epilogue's generic, when given) by its kernel
+  /// (every contraction analyze() accepts has one).
   void run();
 
 private:
@@ -175,10 +313,17 @@ private:
   /// [ceil(N/nr)][ceil(K/2)][nr][2], stored as [..][ceil(K/2)][2 * nr]:
   /// element (p, q, 2 * l + j) is B[2q + j][p * nr + l] (zero past K or N).
   Value packConstantBF16(ArrayRef<char> bytes, int64_t k, int64_t n);
-  /// The bf16 K loop of one tile: `vdpbf16ps` on broadcast A pairs.
-  /// Adds the accumulators to (or writes them over) the tile of `out`.
+  /// Adds the accumulators to (or writes them over) the tile of `out` at
+  /// local row `i`, column `j` (global: batch `bGlob`, `gRow`, `gCol`),
+  /// through the epilogue when there is one.
   Value writeTile(Value out, ValueRange accs, int64_t mr, bool full,
-                  Value bLocal, Value i, Value j);
+                  Value bLocal, Value i, Value j, Value bGlob, Value gRow,
+                  Value gCol);
+  /// The epilogue's payload on the vector `acc` of the product at (batch
+  /// `bGlob`, row `row`, columns [col, col + vectorWidth)).
+  Value applyEpilogue(Value acc, Value bGlob, Value row, Value col,
+                      bool full);
+  /// The bf16 K loop of one tile: `vdpbf16ps` on broadcast A pairs.
   SmallVector<Value> emitBF16KLoop(ValueRange inits, int64_t mr, Value panel,
                                    Value gRow);
   /// Emits the loops over the rows [0, rows) and columns [0, cols) of the
@@ -212,6 +357,11 @@ private:
   /// The initial accumulator when the init is a constant fill (then `out`
   /// starts from the fill's destination and C is never read).
   Value fillValue;
+  /// The fused elementwise consumer, or null; the sizes of its loops and
+  /// the product's column count.
+  Epilogue *epi;
+  SmallVector<Value> loopSizes;
+  Value numCols;
 };
 
 Value KernelEmitter::packConstantB(ArrayRef<char> bytes, int64_t k,
@@ -334,7 +484,7 @@ Value KernelEmitter::emitTile(Value out, int64_t mr, bool full, Value bLocal,
     panel = arith::DivUIOp::create(rw, loc, gCol, cst(s.nr()));
   if (useBF16)
     return writeTile(out, emitBF16KLoop(inits, mr, panel, gRow), mr, full,
-                     bLocal, i, j);
+                     bLocal, i, j, bGlob, gRow, gCol);
   auto loop = scf::ForOp::create(
       rw, loc, cst(0), k, cst(1), inits,
       [&](OpBuilder &, Location, Value kk, ValueRange accs) {
@@ -361,11 +511,13 @@ Value KernelEmitter::emitTile(Value out, int64_t mr, bool full, Value bLocal,
         }
         scf::YieldOp::create(rw, loc, next);
       });
-  return writeTile(out, loop.getResults(), mr, full, bLocal, i, j);
+  return writeTile(out, loop.getResults(), mr, full, bLocal, i, j, bGlob,
+                   gRow, gCol);
 }
 
 Value KernelEmitter::writeTile(Value out, ValueRange accs, int64_t mr,
-                               bool full, Value bLocal, Value i, Value j) {
+                               bool full, Value bLocal, Value i, Value j,
+                               Value bGlob, Value gRow, Value gCol) {
   int64_t nv = s.nrVectors, vw = s.vectorWidth;
   auto vecTy = VectorType::get({vw}, rw.getF32Type());
   Value zero = arith::ConstantOp::create(rw, loc, rw.getF32FloatAttr(0.0f));
@@ -378,11 +530,89 @@ Value KernelEmitter::writeTile(Value out, ValueRange accs, int64_t mr,
                                                     zero, ArrayRef<bool>{full});
         val = arith::AddFOp::create(rw, loc, val, prev);
       }
+      if (epi)
+        val = applyEpilogue(val, bGlob, add(gRow, cst(r)),
+                            add(gCol, cst(v * vw)), full);
       out = vector::TransferWriteOp::create(rw, loc, val, out, at,
                                             ArrayRef<bool>{full})
                 .getResult();
     }
   return out;
+}
+
+Value KernelEmitter::applyEpilogue(Value acc, Value bGlob, Value row,
+                                   Value col, bool full) {
+  int64_t vw = s.vectorWidth;
+  linalg::GenericOp g = epi->generic;
+  const ReassociationIndices &colDims = epi->groups.back();
+  int64_t inner = colDims.back();
+  // A vector past the last column of a partial tile is masked out of the
+  // store; when the columns are reshaped, its loads must still stay inside
+  // the operands, so it reads the last vector instead.
+  if (!full && colDims.size() > 1)
+    col = min(col, sub(numCols, cst(vw)));
+  // The generic's loop indices: each product index delinearized over the
+  // loop dims it expands to.
+  SmallVector<Value> flat;
+  if (c.batched)
+    flat.push_back(bGlob);
+  flat.append({row, col});
+  SmallVector<Value> at(g.getNumLoops());
+  for (auto [x, dims] : llvm::zip_equal(flat, epi->groups)) {
+    for (int64_t d = dims.size() - 1; d > 0; --d) {
+      Value size = loopSizes[dims[d]];
+      at[dims[d]] = arith::RemUIOp::create(rw, loc, x, size);
+      x = arith::DivUIOp::create(rw, loc, x, size);
+    }
+    at[dims.front()] = x;
+  }
+  auto vectorOf = [&](Type t) { return VectorType::get({vw}, t); };
+  IRMapping map;
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    BlockArgument arg = g.getMatchingBlockArgument(in);
+    if (epi->isAcc.test(in->getOperandNumber())) {
+      map.map(arg, acc);
+      continue;
+    }
+    AffineMap m = g.getMatchingIndexingMap(in);
+    SmallVector<Value> indices;
+    for (unsigned r = 0; r < m.getNumResults(); ++r)
+      indices.push_back(at[m.getDimPosition(r)]);
+    Type t = arg.getType();
+    Value val;
+    if (m.getNumResults() && m.getDimPosition(m.getNumResults() - 1) == inner) {
+      Value pad = arith::ConstantOp::create(rw, loc, rw.getZeroAttr(t));
+      val = vector::TransferReadOp::create(
+          rw, loc, vectorOf(t), in->get(), indices, pad,
+          ArrayRef<bool>{full || colDims.size() > 1});
+    } else {
+      // Constant along the vector: one element, broadcast.
+      val = vector::BroadcastOp::create(
+          rw, loc, vectorOf(t),
+          tensor::ExtractOp::create(rw, loc, in->get(), indices));
+    }
+    map.map(arg, val);
+  }
+  auto vectorized = [&](Value v) -> Value {
+    Value mapped = map.lookupOrDefault(v);
+    if (isa<VectorType>(mapped.getType()))
+      return mapped;
+    return vector::BroadcastOp::create(rw, loc, vectorOf(mapped.getType()),
+                                       mapped);
+  };
+  for (Operation &payload : g.getBody()->without_terminator()) {
+    if (isa<arith::ConstantOp>(payload)) {
+      rw.clone(payload, map);
+      continue;
+    }
+    // The same op (attributes and properties included) on vectors.
+    for (Value v : payload.getOperands())
+      map.map(v, vectorized(v));
+    Operation *vop = rw.clone(payload, map);
+    for (OpResult r : vop->getResults())
+      r.setType(vectorOf(r.getType()));
+  }
+  return vectorized(g.getBody()->getTerminator()->getOperand(0));
 }
 
 Value KernelEmitter::emitRegion(Value out, Value bOff, Value rOff, Value cOff,
@@ -441,7 +671,12 @@ Value KernelEmitter::emitRegion(Value out, Value bOff, Value rOff, Value cOff,
 }
 
 void KernelEmitter::run() {
-  rw.setInsertionPoint(op);
+  // With an epilogue the kernel replaces the generic: its other operands
+  // may be defined after the contraction.
+  if (epi)
+    rw.setInsertionPoint(epi->generic);
+  else
+    rw.setInsertionPoint(op);
   a = c.a;
   b = c.b;
   auto aTy = cast<RankedTensorType>(a.getType());
@@ -516,14 +751,24 @@ void KernelEmitter::run() {
 
   // Start from a constant fill's destination instead of reading zeros.
   Value out = c.init;
-  if (auto fill = c.init.getDefiningOp<linalg::FillOp>()) {
-    Attribute v;
-    if (matchPattern(fill.getInputs()[0], m_Constant(&v))) {
-      fillValue = fill.getInputs()[0];
-      out = fill.getOutputs()[0];
-    }
+  if (hasConstantFill(c.init)) {
+    auto fill = c.init.getDefiningOp<linalg::FillOp>();
+    fillValue = fill.getInputs()[0];
+    out = fill.getOutputs()[0];
   }
 
+  Value epiInit;
+  if (epi) {
+    // The kernel writes the generic's output, seen with the product's shape.
+    epiInit = epi->generic.getDpsInitOperand(0)->get();
+    for (OpFoldResult size : tensor::getMixedSizes(rw, loc, epiInit))
+      loopSizes.push_back(getValueOrCreateConstantIndexOp(rw, loc, size));
+    out = epi->expand ? tensor::CollapseShapeOp::create(rw, loc, epiInit,
+                                                         epi->groups)
+                            .getResult()
+                      : epiInit;
+    numCols = dim(out, rank - 1);
+  }
   Value bCnt = c.batched ? dim(out, 0) : cst(1);
   Value rows = dim(out, rank - 2), cols = dim(out, rank - 1);
   // Small contractions (an LSTM step, a classifier head) run on one thread:
@@ -587,6 +832,20 @@ void KernelEmitter::run() {
                                           strides);
     result = forall.getResult(0);
   }
+  if (epi) {
+    linalg::GenericOp g = epi->generic;
+    if (epi->expand)
+      result = tensor::ExpandShapeOp::create(
+          rw, loc, epiInit.getType(), result, epi->groups,
+          tensor::getMixedSizes(rw, loc, epiInit));
+    if (result.getType() != g.getResult(0).getType())
+      result = tensor::CastOp::create(rw, loc, g.getResult(0).getType(), result);
+    rw.replaceOp(g, result);
+    if (epi->expand)
+      rw.eraseOp(epi->expand);
+    rw.eraseOp(op);
+    return;
+  }
   if (result.getType() != op->getResult(0).getType())
     result = tensor::CastOp::create(rw, loc, op->getResult(0).getType(), result);
   rw.replaceOp(op, result);
@@ -616,8 +875,30 @@ struct MicaCPUContractionPass
                          << why;
         continue;
       }
+      // The elementwise consumer becomes the kernel's epilogue when the
+      // accumulators start from a constant fill (else the kernel adds them
+      // to C, which the epilogue's output does not hold).
+      std::string noEpilogue;
+      FailureOr<Epilogue> epilogue =
+          epilogues ? matchEpilogue(op, ContractionStrategy().vectorWidth,
+                                    noEpilogue)
+                    : FailureOr<Epilogue>(failure());
+      if (succeeded(epilogue) && !hasConstantFill(c->init)) {
+        noEpilogue = "the product accumulates into a computed init";
+        epilogue = failure();
+      }
+      if (remarks && !noEpilogue.empty())
+        op->emitRemark() << "mica-cpu-contraction: elementwise consumer not "
+                            "fused: "
+                         << noEpilogue
+                         << mica::FusionReport::nodeSuffix(op->getLoc());
+      if (remarks && succeeded(epilogue))
+        op->emitRemark() << "mica-cpu-contraction: fused the elementwise "
+                            "consumer into the kernel's epilogue"
+                         << mica::FusionReport::nodeSuffix(op->getLoc());
       KernelEmitter(rewriter, op, *c, threads, packWeights, minParallelMacs,
-                    colSplitRatio, precision == "bf16")
+                    colSplitRatio, precision == "bf16",
+                    succeeded(epilogue) ? &*epilogue : nullptr)
           .run();
     }
   }

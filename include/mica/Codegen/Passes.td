@@ -34,6 +34,20 @@ def MicaCPUContraction : Pass<"mica-cpu-contraction", "mlir::ModuleOp"> {
     Ops it cannot handle (other element types, dynamic N) are left for the
     generic loop lowering and listed as a remark.
 
+    Epilogues: when the product's only user is an elementwise
+    `linalg.generic` (directly or through one `tensor.expand_shape`, as
+    dense layers and attention scores are reshaped before their bias, GELU,
+    residual add or mask), the kernel applies the generic's payload to the
+    accumulator vectors before it stores them and writes the generic's
+    output: the product never goes through memory. The generic must read
+    the product with the identity map and its other operands with projected
+    permutations (an operand that reads the innermost column dim reads it
+    last, as a vector; the others are one element broadcast), compute with
+    elementwise-mappable scalar ops, and the product must start from a
+    constant fill. A reshape that splits the columns must keep an innermost
+    size that is a multiple of the vector width. With `remarks`, every
+    candidate says whether it was fused, and why not.
+
     With `precision=bf16`, every matmul whose B is a constant (weights) is
     computed with bf16 inputs and f32 accumulation on AVX-512 BF16 dot
     products (`x86vector.avx512.dot`, `vdpbf16ps`): B is rounded to bf16
@@ -73,6 +87,12 @@ def MicaCPUContraction : Pass<"mica-cpu-contraction", "mlir::ModuleOp"> {
            "Compute type of the kernels: fp32, or bf16 (bf16 inputs and "
            "constant weights, f32 accumulation and output, AVX-512 BF16 dot "
            "products; activation-B contractions stay f32)">,
+    Option<"epilogues", "epilogues", "bool", /*default=*/"true",
+           "Apply an elementwise consumer (bias, activation, residual, "
+           "mask) to the accumulators before they are stored">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Say for every contraction whether its elementwise consumer was "
+           "fused into the epilogue, and why not">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
                            "mlir::x86vector::X86VectorDialect",
