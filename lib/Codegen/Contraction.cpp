@@ -237,11 +237,11 @@ FailureOr<Epilogue> matchEpilogue(linalg::LinalgOp op, int64_t vectorWidth,
     }
     auto type = dyn_cast<RankedTensorType>(in->get().getType());
     if (!type || !type.getElementType().isIntOrFloat())
-      return fail("operand " + Twine(i) + " is not a tensor of integers or "
-                  "floats");
+      return fail("operand " + Twine(i) +
+                  " is not a tensor of integers or floats");
     if (!map.isProjectedPermutation())
-      return fail("operand " + Twine(i) + " is read with a map that is not a "
-                  "projected permutation");
+      return fail("operand " + Twine(i) +
+                  " is read with a map that is not a projected permutation");
     // Within a vector only the innermost column dim varies: an operand that
     // reads it must read it last (contiguously).
     for (unsigned r = 0; r < map.getNumResults(); ++r)
@@ -321,8 +321,7 @@ private:
                   Value gCol);
   /// The epilogue's payload on the vector `acc` of the product at (batch
   /// `bGlob`, row `row`, columns [col, col + vectorWidth)).
-  Value applyEpilogue(Value acc, Value bGlob, Value row, Value col,
-                      bool full);
+  Value applyEpilogue(Value acc, Value bGlob, Value row, Value col, bool full);
   /// The bf16 K loop of one tile: `vdpbf16ps` on broadcast A pairs.
   SmallVector<Value> emitBF16KLoop(ValueRange inits, int64_t mr, Value panel,
                                    Value gRow);
@@ -511,8 +510,8 @@ Value KernelEmitter::emitTile(Value out, int64_t mr, bool full, Value bLocal,
         }
         scf::YieldOp::create(rw, loc, next);
       });
-  return writeTile(out, loop.getResults(), mr, full, bLocal, i, j, bGlob,
-                   gRow, gCol);
+  return writeTile(out, loop.getResults(), mr, full, bLocal, i, j, bGlob, gRow,
+                   gCol);
 }
 
 Value KernelEmitter::writeTile(Value out, ValueRange accs, int64_t mr,
@@ -540,8 +539,8 @@ Value KernelEmitter::writeTile(Value out, ValueRange accs, int64_t mr,
   return out;
 }
 
-Value KernelEmitter::applyEpilogue(Value acc, Value bGlob, Value row,
-                                   Value col, bool full) {
+Value KernelEmitter::applyEpilogue(Value acc, Value bGlob, Value row, Value col,
+                                   bool full) {
   int64_t vw = s.vectorWidth;
   linalg::GenericOp g = epi->generic;
   const ReassociationIndices &colDims = epi->groups.back();
@@ -763,10 +762,10 @@ void KernelEmitter::run() {
     epiInit = epi->generic.getDpsInitOperand(0)->get();
     for (OpFoldResult size : tensor::getMixedSizes(rw, loc, epiInit))
       loopSizes.push_back(getValueOrCreateConstantIndexOp(rw, loc, size));
-    out = epi->expand ? tensor::CollapseShapeOp::create(rw, loc, epiInit,
-                                                         epi->groups)
-                            .getResult()
-                      : epiInit;
+    out = epi->expand
+              ? tensor::CollapseShapeOp::create(rw, loc, epiInit, epi->groups)
+                    .getResult()
+              : epiInit;
     numCols = dim(out, rank - 1);
   }
   Value bCnt = c.batched ? dim(out, 0) : cst(1);
@@ -839,7 +838,8 @@ void KernelEmitter::run() {
           rw, loc, epiInit.getType(), result, epi->groups,
           tensor::getMixedSizes(rw, loc, epiInit));
     if (result.getType() != g.getResult(0).getType())
-      result = tensor::CastOp::create(rw, loc, g.getResult(0).getType(), result);
+      result =
+          tensor::CastOp::create(rw, loc, g.getResult(0).getType(), result);
     rw.replaceOp(g, result);
     if (epi->expand)
       rw.eraseOp(epi->expand);
@@ -880,9 +880,9 @@ struct MicaCPUContractionPass
       // to C, which the epilogue's output does not hold).
       std::string noEpilogue;
       FailureOr<Epilogue> epilogue =
-          epilogues ? matchEpilogue(op, ContractionStrategy().vectorWidth,
-                                    noEpilogue)
-                    : FailureOr<Epilogue>(failure());
+          epilogues
+              ? matchEpilogue(op, ContractionStrategy().vectorWidth, noEpilogue)
+              : FailureOr<Epilogue>(failure());
       if (succeeded(epilogue) && !hasConstantFill(c->init)) {
         noEpilogue = "the product accumulates into a computed init";
         epilogue = failure();
