@@ -24,6 +24,7 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
@@ -287,6 +288,49 @@ LogicalResult mica::linkModelLibrary(StringRef objectPath, StringRef outputPath,
     return failure();
   }
   return success();
+}
+
+LogicalResult mica::writeHostCode(ModuleOp module, HostOutput output,
+                                  StringRef outputPath, StringRef mcpu,
+                                  StringRef mattr, const LinkOptions &link,
+                                  std::string &error) {
+  error.clear();
+  std::unique_ptr<llvm::TargetMachine> tm =
+      createTargetMachine(mcpu, mattr, error);
+  if (!tm)
+    return failure();
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateAndOptimize(module, llvmContext, *tm);
+  if (!llvmModule)
+    return failure();
+  if (output == HostOutput::LLVMIR) {
+    std::unique_ptr<llvm::ToolOutputFile> out =
+        openOutputFile(outputPath, &error);
+    if (!out)
+      return failure();
+    llvmModule->print(out->os(), nullptr);
+    out->keep();
+    return success();
+  }
+  if (output != HostOutput::Library)
+    return emitMachineCode(*llvmModule, *tm, outputPath,
+                           output == HostOutput::Assembly, error);
+  // A shared library: object to a temporary file, then link.
+  SmallString<128> objectPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("mica-model", "o", objectPath)) {
+    error = "cannot create a temporary file: " + ec.message();
+    return failure();
+  }
+  llvm::FileRemover removeObject(objectPath);
+  if (failed(emitMachineCode(*llvmModule, *tm, objectPath, false, error)) ||
+      failed(linkModelLibrary(objectPath, outputPath, link.openmp,
+                              link.externKernels, error, link.cudaRuntime)))
+    return failure();
+  SmallString<128> headerPath(outputPath);
+  llvm::sys::path::replace_extension(headerPath, "h");
+  return writeModelHeader(headerPath, error);
 }
 
 std::unique_ptr<mica::JitModel>

@@ -12,15 +12,12 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Target/TargetMachine.h"
 
 #include <cstdlib>
 
@@ -150,53 +147,6 @@ static FailureOr<std::string> libraryBinaryFormat(StringRef chip,
   return std::string("isa");
 }
 
-/// Host code of a model library: LLVM IR, assembly, an object or (linked
-/// with the runtimes) the shared library and its header.
-static int writeLibrary(ModuleOp module, StringRef emit, StringRef outputPath,
-                        StringRef mcpu, StringRef mattr) {
-  std::string error;
-  std::unique_ptr<llvm::TargetMachine> tm =
-      mica::createTargetMachine(mcpu, mattr, error);
-  if (!tm)
-    return fail(error);
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      mica::translateAndOptimize(module, llvmContext, *tm);
-  if (!llvmModule)
-    return 1;
-  if (emit == "llvm") {
-    std::string message;
-    std::unique_ptr<llvm::ToolOutputFile> out =
-        openOutputFile(outputPath, &message);
-    if (!out)
-      return fail(message);
-    llvmModule->print(out->os(), nullptr);
-    out->keep();
-    return 0;
-  }
-  if (emit == "asm" || emit == "obj")
-    return failed(mica::emitMachineCode(*llvmModule, *tm, outputPath,
-                                        emit == "asm", error))
-               ? fail(error)
-               : 0;
-  SmallString<128> objectPath;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("mica-model", "o", objectPath))
-    return fail("cannot create a temporary file: " + ec.message());
-  llvm::FileRemover removeObject(objectPath);
-  if (failed(mica::emitMachineCode(*llvmModule, *tm, objectPath, false, error)))
-    return fail(error);
-  if (failed(mica::linkModelLibrary(objectPath, outputPath, /*openmp=*/false,
-                                    /*externKernels=*/false, error,
-                                    /*cudaRuntime=*/true)))
-    return fail(error);
-  SmallString<128> headerPath(outputPath);
-  llvm::sys::path::replace_extension(headerPath, "h");
-  if (failed(mica::writeModelHeader(headerPath, error)))
-    return fail(error);
-  return 0;
-}
-
 int mica::compileForCUDA(ModuleOp module, MicaGPUPipelineOptions &options,
                          StringRef emit, StringRef outputPath,
                          bool dumpAfterEach, StringRef mcpu, StringRef mattr) {
@@ -239,8 +189,19 @@ int mica::compileForCUDA(ModuleOp module, MicaGPUPipelineOptions &options,
   buildMicaGPUPipeline(pm, options);
   if (failed(pm.run(module)))
     return 1;
-  if (library)
-    return writeLibrary(module, emit, outputPath, mcpu, mattr);
+  if (library) {
+    // Host code of a model library, linked with the CUDA runtime.
+    mica::LinkOptions link;
+    link.cudaRuntime = true;
+    mica::HostOutput output = emit == "llvm"  ? mica::HostOutput::LLVMIR
+                              : emit == "asm" ? mica::HostOutput::Assembly
+                              : emit == "obj" ? mica::HostOutput::Object
+                                              : mica::HostOutput::Library;
+    if (failed(mica::writeHostCode(module, output, outputPath, mcpu, mattr,
+                                   link, error)))
+      return error.empty() ? 1 : fail(error);
+    return 0;
+  }
 
   std::string message;
   std::unique_ptr<llvm::ToolOutputFile> out =

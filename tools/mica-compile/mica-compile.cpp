@@ -34,10 +34,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
@@ -229,39 +226,16 @@ int main(int argc, char **argv) {
 
   if (emit == Emit::Mlir)
     return writeOutput([&](llvm::raw_ostream &os) { module->print(os); });
+  mica::LinkOptions link;
+  link.openmp = threads > 1;
+  link.externKernels = mica::usesExternRuntime(*module);
+  mica::HostOutput output = emit == Emit::Llvm  ? mica::HostOutput::LLVMIR
+                            : emit == Emit::Asm ? mica::HostOutput::Assembly
+                            : emit == Emit::Obj ? mica::HostOutput::Object
+                                                : mica::HostOutput::Library;
   std::string error;
-  std::unique_ptr<llvm::TargetMachine> tm =
-      mica::createTargetMachine(mcpu, mattr, error);
-  if (!tm)
-    return fail(error);
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      mica::translateAndOptimize(*module, llvmContext, *tm);
-  if (!llvmModule)
-    return 1;
-  if (emit == Emit::Llvm)
-    return writeOutput(
-        [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
-  if (emit == Emit::Asm || emit == Emit::Obj) {
-    if (failed(mica::emitMachineCode(*llvmModule, *tm, outputPath,
-                                     emit == Emit::Asm, error)))
-      return fail(error);
-    return 0;
-  }
-  // A shared library: object to a temporary file, then link.
-  SmallString<128> objectPath;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "mica-model", "o", objectPath))
-    return fail("cannot create a temporary file: " + ec.message());
-  llvm::FileRemover removeObject(objectPath);
-  if (failed(mica::emitMachineCode(*llvmModule, *tm, objectPath, false, error)))
-    return fail(error);
-  if (failed(mica::linkModelLibrary(objectPath, outputPath, threads > 1,
-                                    mica::usesExternRuntime(*module), error)))
-    return fail(error);
-  SmallString<128> headerPath(outputPath);
-  llvm::sys::path::replace_extension(headerPath, "h");
-  if (failed(mica::writeModelHeader(headerPath, error)))
-    return fail(error);
+  if (failed(mica::writeHostCode(*module, output, outputPath, mcpu, mattr, link,
+                                 error)))
+    return error.empty() ? 1 : fail(error);
   return 0;
 }

@@ -89,6 +89,28 @@ mlir::LogicalResult linkModelLibrary(llvm::StringRef objectPath,
                                      bool externKernels, std::string &error,
                                      bool cudaRuntime = false);
 
+/// What writeHostCode writes.
+enum class HostOutput { LLVMIR, Assembly, Object, Library };
+
+/// How writeHostCode links a model library (see linkModelLibrary).
+struct LinkOptions {
+  bool openmp = false;
+  bool externKernels = false;
+  bool cudaRuntime = false;
+};
+
+/// The host tail of mica-compile (CPU and --target=cuda alike): translates
+/// the LLVM dialect `module` to LLVM IR for `mcpu` / `mattr` (see
+/// createTargetMachine), optimizes it and writes `output` to `outputPath`:
+/// the LLVM IR, assembly, an object, or a shared library linked as `link`
+/// says with the C header of compiled models next to it (`outputPath` with
+/// the extension .h). On failure `error` says why, or stays empty where
+/// diagnostics were emitted.
+mlir::LogicalResult writeHostCode(mlir::ModuleOp module, HostOutput output,
+                                  llvm::StringRef outputPath,
+                                  llvm::StringRef mcpu, llvm::StringRef mattr,
+                                  const LinkOptions &link, std::string &error);
+
 /// A model JIT-compiled in-process (MLIR ExecutionEngine), with the C ABI of
 /// include/mica/Runtime/MicaModel.h.
 class JitModel {
