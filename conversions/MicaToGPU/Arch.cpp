@@ -48,6 +48,15 @@ std::string mica::supportedGPUArchs() {
   return llvm::join(chips, ", ");
 }
 
+std::optional<mica::GPUArchInfo>
+mica::requireGPUArch(Operation *op, StringRef passName, StringRef chip) {
+  std::optional<GPUArchInfo> arch = lookupGPUArch(chip);
+  if (!arch)
+    emitError(op->getLoc()) << passName << ": unsupported gpu-arch '" << chip
+                            << "' (supported: " << supportedGPUArchs() << ")";
+  return arch;
+}
+
 void mica::setGPUArchInfo(const GPUArchInfo &info) {
   std::lock_guard<std::mutex> lock(tableMutex);
   for (GPUArchInfo &row : table()) {

@@ -509,6 +509,17 @@ static std::string buildGroup(linalg::GenericOp seed, Group &group,
       return isRowElementwise(op) || matchRowReduction(op, nullptr).empty();
     return op.getNumLoops() + 1 == group.numLoops && isRowElementwise(op);
   };
+  // Takes `member` in while the kernels still have a place (a residual add
+  // would otherwise chain every layer norm of a model into one group).
+  auto join = [&](linalg::GenericOp member) {
+    group.members.insert(member);
+    if (!scheduleGroup(group, block).empty()) {
+      group.members.erase(member);
+      return;
+    }
+    addRowTensors(member);
+    worklist.push_back(member);
+  };
   while (!worklist.empty()) {
     linalg::GenericOp op = worklist.pop_back_val();
     bool perRow = group.isRowScalarOp(op);
@@ -527,15 +538,7 @@ static std::string buildGroup(linalg::GenericOp seed, Group &group,
       if (!user.isDpsInput(&use) || !inl ||
           !sameSpace(user, !perRow || !rowUser))
         continue;
-      // Only while the kernels still have a place (a residual add would
-      // otherwise chain every layer norm of a model into one group).
-      group.members.insert(user);
-      if (!scheduleGroup(group, block).empty()) {
-        group.members.erase(user);
-        continue;
-      }
-      addRowTensors(user);
-      worklist.push_back(user);
+      join(user);
     }
     // Producers of the rows it reads.
     for (OpOperand *operand : op.getDpsInputOperands()) {
@@ -548,13 +551,7 @@ static std::string buildGroup(linalg::GenericOp seed, Group &group,
           !op.getMatchingIndexingMap(operand).isIdentity() ||
           !sameSpace(producer, true))
         continue;
-      group.members.insert(producer);
-      if (!scheduleGroup(group, block).empty()) {
-        group.members.erase(producer);
-        continue;
-      }
-      addRowTensors(producer);
-      worklist.push_back(producer);
+      join(producer);
     }
   }
   std::string why = scheduleGroup(group, block);
@@ -816,6 +813,24 @@ void GroupEmitter::forEachElement(
     SmallVector<Value> *results) {
   Value start = arith::AddIOp::create(
       b, loc, lo, arith::MulIOp::create(b, loc, tid, cst(b, width)));
+  // The `width` elements of the group at `groupStart`, then `afterGroup`.
+  auto emitGroup = [&](ValueRange in) {
+    SmallVector<Value> carried(in);
+    groupLoads.clear();
+    for (lane = 0; lane < width; ++lane) {
+      SmallVector<Value> idx(outer);
+      idx.push_back(
+          lane == 0 ? groupStart
+                    : arith::AddIOp::create(b, loc, groupStart, cst(b, lane))
+                          .getResult());
+      IRMapping cache;
+      carried = body(b, idx, carried, cache);
+    }
+    lane = 0;
+    if (afterGroup)
+      afterGroup(b, groupStart);
+    return carried;
+  };
   if (unrolled) {
     // Straight-line groups start, start + 4 T, ... (the row is exactly
     // `unrolled` groups per thread).
@@ -827,19 +842,7 @@ void GroupEmitter::forEachElement(
               : arith::AddIOp::create(
                     b, loc, start, cst(b, groupIndex * threads.count * width))
                     .getResult();
-      groupLoads.clear();
-      for (lane = 0; lane < width; ++lane) {
-        SmallVector<Value> idx(outer);
-        idx.push_back(
-            lane == 0 ? groupStart
-                      : arith::AddIOp::create(b, loc, groupStart, cst(b, lane))
-                            .getResult());
-        IRMapping cache;
-        carried = body(b, idx, carried, cache);
-      }
-      lane = 0;
-      if (afterGroup)
-        afterGroup(b, groupStart);
+      carried = emitGroup(carried);
     }
     groupIndex = -1;
     groupLoads.clear();
@@ -855,20 +858,7 @@ void GroupEmitter::forEachElement(
   else
     b.setInsertionPointToStart(loop.getBody());
   groupStart = loop.getInductionVar();
-  groupLoads.clear();
-  SmallVector<Value> carried(loop.getRegionIterArgs());
-  for (lane = 0; lane < width; ++lane) {
-    SmallVector<Value> idx(outer);
-    idx.push_back(lane == 0
-                      ? groupStart
-                      : arith::AddIOp::create(b, loc, groupStart, cst(b, lane))
-                            .getResult());
-    IRMapping cache;
-    carried = body(b, idx, carried, cache);
-  }
-  lane = 0;
-  if (afterGroup)
-    afterGroup(b, groupStart);
+  SmallVector<Value> carried = emitGroup(loop.getRegionIterArgs());
   groupLoads.clear();
   if (!init.empty())
     scf::YieldOp::create(b, loc, carried);
@@ -1619,13 +1609,10 @@ struct MicaGPUReductionsPass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    std::optional<mica::GPUArchInfo> arch = mica::lookupGPUArch(gpuArch);
-    if (!arch) {
-      emitError(func.getLoc())
-          << "mica-gpu-reductions: unsupported gpu-arch '" << gpuArch.getValue()
-          << "' (supported: " << mica::supportedGPUArchs() << ")";
+    std::optional<mica::GPUArchInfo> arch =
+        mica::requireGPUArch(func, "mica-gpu-reductions", gpuArch);
+    if (!arch)
       return signalPassFailure();
-    }
     if (arch->rowBlockThreads < 32 || arch->rowBlockThreads > 1024 ||
         arch->rowBlockThreads % 32 != 0 || arch->rowWarpsPerBlock < 1 ||
         arch->rowWarpsPerBlock > 32 || arch->rowSplitChunk < 1) {

@@ -771,14 +771,10 @@ struct MicaGPUTileContractionsPass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    std::optional<mica::GPUArchInfo> arch = mica::lookupGPUArch(gpuArch);
-    if (!arch) {
-      emitError(func.getLoc())
-          << "mica-gpu-tile-contractions: unsupported gpu-arch '"
-          << gpuArch.getValue() << "' (supported: " << mica::supportedGPUArchs()
-          << ")";
+    std::optional<mica::GPUArchInfo> arch =
+        mica::requireGPUArch(func, "mica-gpu-tile-contractions", gpuArch);
+    if (!arch)
       return signalPassFailure();
-    }
     arch = mica::withMMAKind(*arch, mma);
     if (arch)
       arch->stageShared &= sharedMemory;

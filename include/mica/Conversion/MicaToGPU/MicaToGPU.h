@@ -98,6 +98,13 @@ std::optional<GPUArchInfo> lookupGPUArch(llvm::StringRef chip);
 /// The chips of the table, comma separated (for diagnostics).
 std::string supportedGPUArchs();
 
+/// The table row for `chip`, or std::nullopt after emitting "`passName`:
+/// unsupported gpu-arch '`chip`' (supported: ...)" at `op`: the preamble of
+/// the passes with a gpu-arch option.
+std::optional<GPUArchInfo> requireGPUArch(mlir::Operation *op,
+                                          llvm::StringRef passName,
+                                          llvm::StringRef chip);
+
 /// Overwrites (or adds) the table row for `info.chip`: the hook a tuner uses.
 void setGPUArchInfo(const GPUArchInfo &info);
 
