@@ -631,22 +631,35 @@ Value KernelEmitter::emitRegion(Value out, Value bOff, Value rOff, Value cOff,
     Value fullRows = sub(rows, arith::RemUIOp::create(rw, loc, rows, cst(mr)));
     Value fullCols = sub(cols, arith::RemUIOp::create(rw, loc, cols, cst(nr)));
     if (s.colsOuter) {
-      // Full and partial column panels, each over full row tiles and then
-      // the remaining single rows.
-      auto rowsLoop = [&](Value o2, Value j, bool full) {
-        o2 = forLoop(cst(0), fullRows, mr, o2, [&](Value i, Value o3) {
-          return emitTile(o3, mr, full, bLocal, bGlob, i, rOff, j, cOff);
-        });
-        if (mr == 1)
-          return o2;
-        return forLoop(fullRows, rows, 1, o2, [&](Value i, Value o3) {
-          return emitTile(o3, 1, full, bLocal, bGlob, i, rOff, j, cOff);
+      // Rows [lo, hi) of one row block: full and partial column panels,
+      // each over the block's full row tiles and then its remaining rows.
+      auto panels = [&](Value o1, Value lo, Value hi) {
+        Value fullHi =
+            sub(hi, arith::RemUIOp::create(rw, loc, sub(hi, lo), cst(mr)));
+        auto rowsLoop = [&](Value o2, Value j, bool full) {
+          o2 = forLoop(lo, fullHi, mr, o2, [&](Value i, Value o3) {
+            return emitTile(o3, mr, full, bLocal, bGlob, i, rOff, j, cOff);
+          });
+          if (mr == 1)
+            return o2;
+          return forLoop(fullHi, hi, 1, o2, [&](Value i, Value o3) {
+            return emitTile(o3, 1, full, bLocal, bGlob, i, rOff, j, cOff);
+          });
+        };
+        o1 = forLoop(cst(0), fullCols, nr, o1,
+                     [&](Value j, Value o2) { return rowsLoop(o2, j, true); });
+        return forLoop(fullCols, cols, nr, o1, [&](Value j, Value o2) {
+          return rowsLoop(o2, j, false);
         });
       };
-      o = forLoop(cst(0), fullCols, nr, o,
-                  [&](Value j, Value o2) { return rowsLoop(o2, j, true); });
-      return forLoop(fullCols, cols, nr, o,
-                     [&](Value j, Value o2) { return rowsLoop(o2, j, false); });
+      // Blocks of `rowBlock` rows, so the block of A each panel re-reads
+      // stays in cache; one block when the rows fit.
+      std::optional<int64_t> staticRows = getConstantIntValue(rows);
+      if (staticRows && *staticRows <= s.rowBlock)
+        return panels(o, cst(0), rows);
+      return forLoop(cst(0), rows, s.rowBlock, o, [&](Value r0, Value o1) {
+        return panels(o1, r0, min(add(r0, cst(s.rowBlock)), rows));
+      });
     }
     auto colsLoop = [&](Value o2, Value i, int64_t tileRows) {
       o2 = forLoop(cst(0), fullCols, nr, o2, [&](Value j, Value o3) {

@@ -15,6 +15,8 @@
 
 #include "mica/Codegen/Passes.h"
 
+#include <algorithm>
+
 using namespace mica;
 
 namespace {
@@ -60,6 +62,12 @@ ContractionStrategy mica::getContractionStrategy(int64_t m, int64_t n,
     // 9.4 MB of weights from memory 8 times per thread with rows outside).
     // A dynamic M counts as large unless B is a constant.
     s.colsOuter = m < 0 ? constantB : n >= m;
+    // The rows of A each pass over the column panels re-reads: up to
+    // kBlockBytes of A (half of a 1 MiB L2, the rest for the B panel), at
+    // least one register tile. A dynamic K counts as 1024.
+    constexpr int64_t kBlockBytes = 512 * 1024;
+    int64_t kk = k > 0 ? k : 1024;
+    s.rowBlock = std::max<int64_t>(1, kBlockBytes / (kk * 4) / s.mr) * s.mr;
     return s;
   }
   return ContractionStrategy();

@@ -48,6 +48,10 @@ struct ContractionStrategy {
   /// once per panel. Otherwise row tiles outside: the mr x K rows of A stay
   /// in cache and all of B is re-read once per row tile.
   bool colsOuter = false;
+  /// With `colsOuter`: rows per block of A (a multiple of `mr`) that the
+  /// column panels loop over before the next block, sized so the block
+  /// stays in L2.
+  int64_t rowBlock = 128;
   int64_t nr() const { return nrVectors * vectorWidth; }
 };
 

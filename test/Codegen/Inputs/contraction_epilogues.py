@@ -5,8 +5,9 @@ Contractions whose elementwise consumer mica-cpu-contraction applies in the
 kernel's epilogue, in the shapes convert-mica-to-linalg gives them: dense
 layers with bias + GELU, bias + residual add, a QKV-style reshape of the
 columns into [3, heads, 16] with its bias, attention scores reshaped to
-[batch, heads, seq, seq] with a scale and a broadcast mask, and a wide dense
-layer whose columns the threads split. Weights get deterministic,
+[batch, heads, seq, seq] with a scale and a broadcast mask, a wide dense
+layer whose columns the threads split, and a K = 1024 layer whose 150 rows
+are two row blocks of the strategy. Weights get deterministic,
 non-repeating values so a wrong index in the epilogue shows in the numbers.
 
 Usage: contraction_epilogues.py DIR
@@ -47,10 +48,11 @@ def main():
     x, res = ty([None, 16, 24]), ty([None, 16, 40])
     q, k, mask = ty([4, 16, 8]), ty([4, 8, 16]), ty([2, 1, 1, 16])
     results = [res, res, ty([None, 16, 3, 2, 16]), ty([2, 2, 16, 16]),
-               ty([None, 16, 160])]
+               ty([None, 16, 160]), ty([150, 160])]
+    wide = ty([150, 1024])
     lines = [
         f"func.func @main(%x: {x}, %res: {res}, %q: {q}, %k: {k}, "
-        f"%mask: {mask}) -> ({', '.join(results)}) {{",
+        f"%mask: {mask}, %y: {wide}) -> ({', '.join(results)}) {{",
         f"  %w40 = mica.constant {dense([40, 24], 1)} : {ty([40, 24])}",
         f"  %b40 = mica.constant {dense([40], 2)} : {ty([40])}",
         f"  %v40 = mica.constant {dense([40, 24], 7)} : {ty([40, 24])}",
@@ -59,6 +61,7 @@ def main():
         f"  %w160 = mica.constant {dense([160, 24], 5)} : {ty([160, 24])}",
         f"  %b160 = mica.constant {dense([160], 6)} : {ty([160])}",
         f"  %scale = mica.constant dense<0.125> : tensor<f32>",
+        f"  %w1k = mica.constant {dense([160, 1024], 8)} : {ty([160, 1024])}",
         # bias + GELU (partial column panel: 40 = 32 + 8)
         f"  %0 = mica.dense %x, %w40 bias(%b40 : {ty([40])}) "
         f"{{activation = #mica<activation gelu>}} : {x}, {ty([40, 24])} -> {res}",
@@ -79,7 +82,11 @@ def main():
         f"  %4 = mica.dense %x, %w160 bias(%b160 : {ty([160])}) "
         f"{{activation = #mica<activation relu>}} : {x}, {ty([160, 24])} -> "
         f"{results[4]}",
-        f"  return %0, %1, %2, %3, %4 : {', '.join(results)}",
+        # K = 1024, N >= M (column panels outside): the 150 rows are two row blocks of 128 and 22 (two
+        # register tiles and 6 single rows), bias in the epilogue
+        f"  %5 = mica.dense %y, %w1k bias(%b160 : {ty([160])}) : {wide}, "
+        f"{ty([160, 1024])} -> {results[5]}",
+        f"  return %0, %1, %2, %3, %4, %5 : {', '.join(results)}",
         "}",
     ]
     with open(os.path.join(out, "epilogues.mlir"), "w") as f:
