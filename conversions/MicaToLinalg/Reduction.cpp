@@ -11,7 +11,9 @@
 /// tensor.expand_shape for `keepdims`. Softmax, log_softmax and the layer
 /// norms are chains of such reductions and generics that read the reduced
 /// values back through projection maps (the numerically safe forms:
-/// softmax subtracts the row max, layer norm uses the two-pass variance).
+/// softmax subtracts the row max, computed together with the sum in one
+/// online reduction, OnlineSoftmax.h; layer norm uses the two-pass
+/// variance).
 /// Schedules that fuse these passes belong to the CPU pipeline, not here.
 ///
 //===----------------------------------------------------------------------===//
@@ -19,6 +21,7 @@
 #include "Utils.h"
 
 #include "mica/Conversion/MicaToLinalg/MicaToLinalg.h"
+#include "mica/Conversion/MicaToLinalg/OnlineSoftmax.h"
 
 using namespace mlir;
 using namespace mica;
@@ -296,6 +299,68 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
   }
 };
 
+/// The online max and sum of exp(x - max) of `x` over `axes` in one
+/// linalg.generic with two reduction outputs (OnlineSoftmax.h): m starts at
+/// the lowest finite value, s at 0.
+std::pair<Value, Value> buildOnlineMaxSum(OpBuilder &b, Location loc, Value x,
+                                          ArrayRef<int64_t> axes) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  Type elt = type.getElementType();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> keptDims;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (llvm::is_contained(axes, d)) {
+      iters.push_back(utils::IteratorType::reduction);
+      continue;
+    }
+    iters.push_back(utils::IteratorType::parallel);
+    keptDims.push_back(getDim(b, loc, x, d));
+    outExprs.push_back(getAffineDimExpr(d, ctx));
+  }
+  auto acc = [&](Value init) {
+    Value empty = tensor::EmptyOp::create(b, loc, keptDims, elt);
+    return linalg::FillOp::create(b, loc, init, empty).getResult(0);
+  };
+  Value m0 = acc(onlineSoftmaxInitMax(b, loc, elt));
+  Value s0 = acc(scalarConst(b, loc, elt, 0));
+  AffineMap out = AffineMap::get(rank, 0, outExprs, ctx);
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 out, out};
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{m0.getType(), s0.getType()}, ValueRange{x},
+      ValueRange{m0, s0}, maps, iters,
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        auto [m, s] = buildOnlineSoftmaxStep(nb, l, a[0], a[1], a[2]);
+        linalg::YieldOp::create(nb, l, ValueRange{m, s});
+      });
+  return {generic.getResult(0), generic.getResult(1)};
+}
+
+/// Smallest static input (bytes) whose softmax uses the online max/sum.
+/// The online step costs a second exp per element: measured with
+/// bench/kernels/bench_norm.py (AVX-512, 2 cores), it was 10-35 % slower
+/// than the four-pass chain whenever the input stayed in the caches
+/// (12x128x128, vocabulary rows up to 1x250002 and 8x50257, 1.5-3 MiB) and
+/// 10-30 % faster once the passes went to memory (128x30522, 15 MiB).
+constexpr int64_t kOnlineSoftmaxMinBytes = int64_t(8) << 20;
+
+/// Whether the softmax over `xt` is large enough for the online form.
+bool prefersOnlineSoftmax(RankedTensorType xt) {
+  if (!xt.hasStaticShape())
+    return false;
+  return xt.getNumElements() * (xt.getElementTypeBitWidth() / 8) >=
+         kOnlineSoftmaxMinBytes;
+}
+
+/// Inputs of at least kOnlineSoftmaxMinBytes: one reduction computes the
+/// online max m and sum s = sum(exp(x - m)) (buildOnlineMaxSum), one
+/// elementwise pass the result: softmax: y = exp(x - m) * (1 / s);
+/// log_softmax: y = x - m - log(s). Two passes over the row instead of
+/// four, and no intermediate tensor of the input's shape.
+/// Smaller (or dynamic) inputs, where the passes hit the caches:
 /// softmax: m = max(x); e = exp(x - m); y = e / sum(e).
 /// log_softmax: y = x - m - log(sum(exp(x - m))).
 template <typename OpTy, bool IsLog>
@@ -312,31 +377,55 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
     if (!axis)
       return rewriter.notifyMatchFailure(op, "axis out of range");
     Type elt = xt.getElementType();
+    if (!isFloat(elt))
+      return rewriter.notifyMatchFailure(op, "not a float tensor");
     SmallVector<int64_t> axes = {*axis};
-    Value m = reduceMax(rewriter, loc, x, axes);
-    Value e = buildWithReduced(
-        rewriter, loc, x, axes, m, elt,
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
-        });
-    Value s = reduceSum(rewriter, loc, e, axes);
-    Value result;
-    if (IsLog)
-      result = buildWithReduced(
-          rewriter, loc, x, axes, ValueRange{m, s}, elt,
-          [&](OpBuilder &b, Location l, ValueRange a) {
-            Value shifted = arith::SubFOp::create(b, l, a[0], a[1]);
+    if (!prefersOnlineSoftmax(xt)) {
+      rewriter.replaceOp(op, castTo(rewriter, loc,
+                                    buildFourPass(rewriter, loc, x, axes),
+                                    op.getType()));
+      return success();
+    }
+    auto [m, s] = buildOnlineMaxSum(rewriter, loc, x, axes);
+    Value result = buildWithReduced(
+        rewriter, loc, x, axes, ValueRange{m, s}, elt,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value shifted = arith::SubFOp::create(b, l, a[0], a[1]);
+          if (IsLog)
             return arith::SubFOp::create(b, l, shifted,
                                          math::LogOp::create(b, l, a[2]));
-          });
-    else
-      result = buildWithReduced(
-          rewriter, loc, e, axes, s, elt,
-          [&](OpBuilder &b, Location l, ValueRange a) {
-            return arith::DivFOp::create(b, l, a[0], a[1]);
-          });
+          Value inv =
+              arith::DivFOp::create(b, l, scalarConst(b, l, elt, 1.0), a[2]);
+          return arith::MulFOp::create(b, l, math::ExpOp::create(b, l, shifted),
+                                       inv);
+        });
     rewriter.replaceOp(op, castTo(rewriter, loc, result, op.getType()));
     return success();
+  }
+
+  /// max, exp(x - max), sum, then divide (or x - m - log(sum)).
+  static Value buildFourPass(OpBuilder &b, Location loc, Value x,
+                             ArrayRef<int64_t> axes) {
+    Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+    Value m = reduceMax(b, loc, x, axes);
+    Value e = buildWithReduced(
+        b, loc, x, axes, m, elt, [&](OpBuilder &nb, Location l, ValueRange a) {
+          return math::ExpOp::create(nb, l,
+                                     arith::SubFOp::create(nb, l, a[0], a[1]));
+        });
+    Value s = reduceSum(b, loc, e, axes);
+    if (IsLog)
+      return buildWithReduced(
+          b, loc, x, axes, ValueRange{m, s}, elt,
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value shifted = arith::SubFOp::create(nb, l, a[0], a[1]);
+            return arith::SubFOp::create(nb, l, shifted,
+                                         math::LogOp::create(nb, l, a[2]));
+          });
+    return buildWithReduced(b, loc, e, axes, s, elt,
+                            [&](OpBuilder &nb, Location l, ValueRange a) {
+                              return arith::DivFOp::create(nb, l, a[0], a[1]);
+                            });
   }
 };
 

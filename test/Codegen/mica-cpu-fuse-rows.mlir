@@ -197,3 +197,66 @@ func.func @transposed(%x: tensor<64x64xf32>, %init: tensor<64xf32>) -> tensor<64
   } -> tensor<64x64xf32>
   return %y : tensor<64x64xf32>
 }
+
+// -----
+
+// Online softmax (convert-mica-to-linalg's form for inputs of at least
+// 8 MiB) after a mask add: the add, the two-output max/sum reduction and
+// the final pass run one row at a time; the row of the add feeds both, no
+// other row-sized intermediate.
+
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+#col = affine_map<(d0, d1) -> (d1)>
+
+// CHECK-LABEL: func.func @online_softmax_masked
+// CHECK: scf.for %[[I:.*]] = %c0 to %c64 step %c1
+// CHECK: %[[ADD:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x32768xf32>, tensor<32768xf32>)
+// CHECK: %[[MS:.*]]:2 = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]{{.*}} ins(%[[ADD]] : tensor<1x32768xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[ADD]], %[[MS]]#0, %[[MS]]#1 : tensor<1x32768xf32>, tensor<1xf32>, tensor<1xf32>)
+// CHECK: tensor.insert_slice
+// T2-LABEL: func.func @online_softmax_masked
+// T2: scf.forall (%{{.*}}) in (64)
+// T2-COUNT-3: linalg.generic
+func.func @online_softmax_masked(%x: tensor<64x32768xf32>, %mask: tensor<32768xf32>) -> tensor<64x32768xf32> {
+  %low = arith.constant -3.40282347E+38 : f32
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %e0 = tensor.empty() : tensor<64x32768xf32>
+  %add = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %mask : tensor<64x32768xf32>, tensor<32768xf32>) outs(%e0 : tensor<64x32768xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %v = arith.addf %a, %b : f32
+    linalg.yield %v : f32
+  } -> tensor<64x32768xf32>
+  %e1 = tensor.empty() : tensor<64xf32>
+  %m0 = linalg.fill ins(%low : f32) outs(%e1 : tensor<64xf32>) -> tensor<64xf32>
+  %e2 = tensor.empty() : tensor<64xf32>
+  %s0 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<64xf32>) -> tensor<64xf32>
+  %r:2 = linalg.generic {indexing_maps = [#id, #row, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%add : tensor<64x32768xf32>) outs(%m0, %s0 : tensor<64xf32>, tensor<64xf32>) {
+  ^bb0(%in: f32, %m: f32, %s: f32):
+    %mn = arith.maximumf %m, %in : f32
+    %lo = arith.minimumf %m, %in : f32
+    %d = arith.subf %lo, %mn : f32
+    %e = math.exp %d : f32
+    %gt = arith.cmpf ogt, %in, %m : f32
+    %a = arith.select %gt, %e, %one : f32
+    %b = arith.select %gt, %one, %e : f32
+    %sa = arith.mulf %s, %a : f32
+    %sn = arith.addf %sa, %b : f32
+    linalg.yield %mn, %sn : f32, f32
+  } -> (tensor<64xf32>, tensor<64xf32>)
+  %e3 = tensor.empty() : tensor<64x32768xf32>
+  // expected-remark @below {{row chain of 3 ops fused: 64 rows, serial scf.for}}
+  %y = linalg.generic {indexing_maps = [#id, #row, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%add, %r#0, %r#1 : tensor<64x32768xf32>, tensor<64xf32>, tensor<64xf32>) outs(%e3 : tensor<64x32768xf32>) {
+  ^bb0(%v: f32, %m: f32, %s: f32, %o: f32):
+    %d = arith.subf %v, %m : f32
+    %e = math.exp %d : f32
+    %i = arith.divf %one, %s : f32
+    %q = arith.mulf %e, %i : f32
+    linalg.yield %q : f32
+  } -> tensor<64x32768xf32>
+  return %y : tensor<64x32768xf32>
+}

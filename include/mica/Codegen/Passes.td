@@ -318,6 +318,17 @@ def MicaCPUVectorize : Pass<"mica-cpu-vectorize", "mlir::func::FuncOp"> {
     ops with dynamic dims keep `scf.for` (a fork/join costs more than they
     save; a single long row's reductions run on one thread anyway).
 
+    The online max/sum reduction of softmax (a `linalg.generic` with two
+    reduction outputs whose body is the step of
+    `mica/Conversion/MicaToLinalg/OnlineSoftmax.h`, as convert-mica-to-linalg
+    writes it) has its own schedule: one row at a time (the rows of an
+    `scf.for` nest, or an `scf.forall` under the rule below), each row an
+    `scf.for` over `vector-width` lanes that carries a running max and sum
+    per lane, the lanes (and a shorter vector for the remainder) combined at
+    the end. It is never chunked or split, whatever the row's length. With
+    `remarks`, each such reduction says whether it was vectorized and why
+    not (dynamic dims, a reduction that is not the innermost loop).
+
     ```mlir
     %r = linalg.generic {iterator_types = ["parallel", "parallel"]} ...
          : tensor<?x768xf32>
@@ -342,8 +353,14 @@ def MicaCPUVectorize : Pass<"mica-cpu-vectorize", "mlir::func::FuncOp"> {
            /*default=*/"32768",
            "Smallest static iteration space (all loops, reduction included) "
            "whose tile loops run in parallel">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Say for every online softmax reduction whether it was "
+           "vectorized, and why not">,
   ];
-  let dependentDialects = ["mlir::scf::SCFDialect",
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::ub::UBDialect",
                            "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect"];
 }

@@ -53,8 +53,9 @@ func.func @reduce_max_min(%x: tensor<3x4xf32>, %i: tensor<3x4xi32>) -> (tensor<3
 
 // -----
 
-// softmax: max, exp(x - max), sum, divide; the reduced values are read back
-// through the projection (d0, d1) -> (d0).
+// softmax of an input under 8 MiB (cache-resident passes): max,
+// exp(x - max), sum, divide; the reduced values are read back through the
+// projection (d0, d1) -> (d0).
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-LABEL: func.func @softmax
@@ -72,6 +73,59 @@ func.func @reduce_max_min(%x: tensor<3x4xf32>, %i: tensor<3x4xi32>) -> (tensor<3
 func.func @softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %0 = mica.softmax %x : tensor<2x8xf32>
   return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+// softmax of an input of at least 8 MiB (passes that go to memory): one
+// reduction with two outputs, the online max (from the lowest finite
+// value) and sum of exp(x - max), then exp(x - max) * (1 / sum).
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @softmax_online
+// CHECK-SAME: (%[[X:.*]]: tensor<64x32768xf32>)
+// CHECK-DAG: %[[LOW:.*]] = arith.constant -3.40282347E+38 : f32
+// CHECK-DAG: %[[M0:.*]] = linalg.fill ins(%[[LOW]] : f32) outs(%{{.*}} : tensor<64xf32>)
+// CHECK-DAG: %[[S0:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<64xf32>)
+// CHECK: %[[MS:.*]]:2 = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<64x32768xf32>) outs(%[[M0]], %[[S0]] : tensor<64xf32>, tensor<64xf32>)
+// CHECK: ^bb0(%[[IN:.*]]: f32, %[[M:.*]]: f32, %[[S:.*]]: f32):
+// CHECK: %[[MN:.*]] = arith.maximumf %[[M]], %[[IN]]
+// CHECK: %[[LO:.*]] = arith.minimumf %[[M]], %[[IN]]
+// CHECK: %[[D:.*]] = arith.subf %[[LO]], %[[MN]]
+// CHECK: %[[E:.*]] = math.exp %[[D]]
+// CHECK: %[[GT:.*]] = arith.cmpf ogt, %[[IN]], %[[M]]
+// CHECK: %[[A:.*]] = arith.select %[[GT]], %[[E]], %{{.*}}
+// CHECK: %[[B:.*]] = arith.select %[[GT]], %{{.*}}, %[[E]]
+// CHECK: %[[SA:.*]] = arith.mulf %[[S]], %[[A]]
+// CHECK: %[[SN:.*]] = arith.addf %[[SA]], %[[B]]
+// CHECK: linalg.yield %[[MN]], %[[SN]]
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]], #[[ID]]], {{.*}}} ins(%[[X]], %[[MS]]#0, %[[MS]]#1 : tensor<64x32768xf32>, tensor<64xf32>, tensor<64xf32>)
+// CHECK: arith.subf
+// CHECK: arith.divf
+// CHECK: math.exp
+// CHECK: arith.mulf
+// CHECK: return %[[Y]]
+func.func @softmax_online(%x: tensor<64x32768xf32>) -> tensor<64x32768xf32> {
+  %0 = mica.softmax %x : tensor<64x32768xf32>
+  return %0 : tensor<64x32768xf32>
+}
+
+// -----
+
+// log_softmax, online (>= 8 MiB) along a middle axis: x - m - log(s), the
+// reduction over d1.
+// CHECK-DAG: #[[PROJ:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @log_softmax_online_axis1
+// CHECK: %[[MS:.*]]:2 = linalg.generic {indexing_maps = [#{{.*}}, #[[PROJ]], #[[PROJ]]], iterator_types = ["parallel", "reduction", "parallel"]}
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #[[PROJ]], #[[PROJ]], #{{.*}}]{{.*}} ins(%{{.*}}, %[[MS]]#0, %[[MS]]#1
+// CHECK: arith.subf
+// CHECK: math.log
+// CHECK: arith.subf
+// CHECK-NOT: math.exp
+func.func @log_softmax_online_axis1(%x: tensor<8x1024x256xf32>) -> tensor<8x1024x256xf32> {
+  %0 = mica.log_softmax %x {axis = 1 : i64} : tensor<8x1024x256xf32>
+  return %0 : tensor<8x1024x256xf32>
 }
 
 // -----
