@@ -16,30 +16,9 @@ Usage: contraction_epilogues.py DIR
 import os
 import sys
 
-
-def values(count, salt):
-    """`count` deterministic values in [-1, 1) (multiples of 1/64)."""
-    return [((i * 37 + salt * 11) % 128 - 64) / 64.0 for i in range(count)]
-
-
-def dense(shape, salt):
-    flat = values(eval("*".join(map(str, shape))), salt)
-
-    def nest(dims, off):
-        if not dims:
-            return repr(flat[off]), off + 1
-        parts = []
-        for _ in range(dims[0]):
-            text, off = nest(dims[1:], off)
-            parts.append(text)
-        return "[" + ", ".join(parts) + "]", off
-
-    return "dense<" + nest(list(shape), 0)[0] + ">"
-
-
-def ty(shape):
-    return "tensor<" + "x".join("?" if d is None else str(d)
-                                for d in shape) + "xf32>"
+# The value, literal and type helpers of the strategy-table cases.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from contraction_cases import dense, ty  # noqa: E402
 
 
 def main():
