@@ -87,6 +87,71 @@ memref::DeallocOp soleDealloc(memref::AllocOp alloc) {
   return dealloc;
 }
 
+/// Gives each iteration of a top-level scf.forall with static bounds its
+/// own slot of one buffer allocated around the loop, for the static
+/// temporaries the loop body allocates and frees (a row chain's row
+/// buffers): no malloc per iteration, and the buffer itself is a top-level
+/// temporary the arenas can take. Only when all slots together fit in
+/// `maxBytes`.
+void hoistIterationBuffers(Block &body, int64_t maxBytes) {
+  for (auto forall : llvm::make_early_inc_range(body.getOps<scf::ForallOp>())) {
+    ArrayRef<int64_t> lbs = forall.getStaticLowerBound();
+    ArrayRef<int64_t> ubs = forall.getStaticUpperBound();
+    ArrayRef<int64_t> steps = forall.getStaticStep();
+    if (ShapedType::isDynamicShape(lbs) || ShapedType::isDynamicShape(ubs) ||
+        ShapedType::isDynamicShape(steps))
+      continue;
+    SmallVector<int64_t> counts;
+    int64_t trips = 1;
+    for (auto [lb, ub, step] : llvm::zip_equal(lbs, ubs, steps)) {
+      counts.push_back(step > 0 && ub > lb ? llvm::divideCeil(ub - lb, step)
+                                           : 0);
+      trips *= counts.back();
+    }
+    if (trips <= 1)
+      continue;
+    Block *loopBody = forall.getBody();
+    for (auto alloc :
+         llvm::make_early_inc_range(loopBody->getOps<memref::AllocOp>())) {
+      std::optional<int64_t> bytes = staticBytes(alloc.getType());
+      memref::DeallocOp dealloc = soleDealloc(alloc);
+      if (!bytes || !alloc.getSymbolOperands().empty() || !dealloc ||
+          dealloc->getBlock() != loopBody || trips * aligned(*bytes) > maxBytes)
+        continue;
+      Location loc = alloc.getLoc();
+      OpBuilder builder(forall);
+      auto type =
+          MemRefType::get({trips * aligned(*bytes)}, builder.getI8Type());
+      Value slots = memref::AllocOp::create(
+          builder, loc, type, builder.getI64IntegerAttr(kAlignment));
+      builder.setInsertionPointAfter(forall);
+      memref::DeallocOp::create(builder, loc, slots);
+      // Slot of this iteration: its row-major linear index.
+      builder.setInsertionPoint(alloc);
+      auto cst = [&](int64_t v) {
+        return arith::ConstantIndexOp::create(builder, loc, v).getResult();
+      };
+      Value linear = cst(0);
+      for (auto [iv, lb, step, count] :
+           llvm::zip_equal(forall.getInductionVars(), lbs, steps, counts)) {
+        Value idx = builder.createOrFold<arith::DivUIOp>(
+            loc, builder.createOrFold<arith::SubIOp>(loc, iv, cst(lb)),
+            cst(step));
+        linear = builder.createOrFold<arith::AddIOp>(
+            loc, builder.createOrFold<arith::MulIOp>(loc, linear, cst(count)),
+            idx);
+      }
+      Value offset = builder.createOrFold<arith::MulIOp>(loc, linear,
+                                                         cst(aligned(*bytes)));
+      Value view = memref::ViewOp::create(builder, loc, alloc.getType(), slots,
+                                          offset, ValueRange());
+      alloc.replaceAllUsesWith(view);
+      dealloc.erase();
+      alloc.erase();
+    }
+  }
+}
+
 struct MicaCPUPlanBuffersPass
     : mica::impl::MicaCPUPlanBuffersBase<MicaCPUPlanBuffersPass> {
   using Base::Base;
@@ -96,6 +161,7 @@ struct MicaCPUPlanBuffersPass
     if (func.isExternal() || !func.getBody().hasOneBlock())
       return;
     Block &body = func.getBody().front();
+    hoistIterationBuffers(body, maxArenaBytes);
     DenseMap<Operation *, int64_t> position;
     for (auto [i, op] : llvm::enumerate(body))
       position[&op] = i;

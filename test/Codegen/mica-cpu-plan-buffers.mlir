@@ -46,22 +46,26 @@ func.func @reuse(%x: memref<1024xf32>, %y: memref<16x64xf32>) {
 
 // A buffer of a sequential loop's body lives, for the plan, as long as the
 // loop: one slot for all iterations, no malloc per iteration. A buffer of a
-// parallel loop's body (one per iteration, at the same time), a dynamic one
+// parallel loop's body (one per iteration, at the same time) gets one slot
+// per iteration in a buffer around the loop, which itself goes into the
+// arena (disjoint from the first loop's: both at offset 0). A dynamic buffer
 // and one handed to the caller keep their allocations.
 
 // CHECK-LABEL: func.func @loops
-// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<256xi8>
+// CHECK: %[[ARENA:.*]] = memref.alloc() {alignment = 64 : i64} : memref<1024xi8>
 // CHECK: scf.for
-// CHECK: memref.view %[[ARENA]][%{{.*}}][] : memref<256xi8> to memref<64xf32>
+// CHECK: memref.view %[[ARENA]][%{{.*}}][] : memref<1024xi8> to memref<64xf32>
 // CHECK-NOT: memref.dealloc %view
-// CHECK: scf.forall
-// CHECK: memref.alloc() : memref<64xf32>
-// CHECK: memref.dealloc
+// CHECK: %[[SLOTS:.*]] = memref.view %[[ARENA]][%{{.*}}][] : memref<1024xi8> to memref<1024xi8>
+// CHECK: scf.forall (%[[J:.*]]) in (4)
+// CHECK: %[[OFF:.*]] = arith.muli %[[J]], %{{.*}} : index
+// CHECK: memref.view %[[SLOTS]][%[[OFF]]][] : memref<1024xi8> to memref<64xf32>
+// CHECK-NOT: memref.dealloc
 // CHECK: memref.alloc(%{{.*}}) : memref<?xf32>
 // CHECK: %[[OUT:.*]] = memref.alloc() : memref<8xf32>
 // CHECK: memref.dealloc %[[ARENA]]
 // CHECK-NEXT: return %[[OUT]]
-// expected-remark @below {{planned 1 buffers into 1 arena(s) of 256 bytes (256 bytes as separate allocations)}}
+// expected-remark @below {{planned 2 buffers into 1 arena(s) of 1024 bytes (1280 bytes as separate allocations)}}
 func.func @loops(%x: memref<64xf32>, %n: index) -> memref<8xf32> {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
@@ -105,5 +109,40 @@ func.func @too_big(%x: memref<2048xf32>) {
   %t = memref.alloc() : memref<2048xf32>
   memref.copy %x, %t : memref<2048xf32> to memref<2048xf32>
   memref.dealloc %t : memref<2048xf32>
+  return
+}
+
+// -----
+
+// Per-iteration slots only for static loop bounds, and only while all slots
+// fit in an arena: a dynamic trip count, and a 2-D loop whose 4 x 8 slots of
+// 256 bytes exceed the CAP run's 4096-byte arenas, keep malloc (the default
+// cap takes the 2-D loop: slot (i, j) at (i * 8 + j) * 256).
+
+// CHECK-LABEL: func.func @parallel_kept
+// CHECK: scf.forall (%{{.*}}) in (%{{.*}})
+// CHECK-NEXT: memref.alloc() : memref<64xf32>
+// CHECK: scf.forall (%[[I:.*]], %[[J:.*]]) in (4, 8)
+// CHECK: %[[L:.*]] = arith.muli %[[I]], %c8
+// CHECK: %[[K:.*]] = arith.addi %[[L]], %[[J]]
+// CHECK: arith.muli %[[K]], %c256
+// CHECK: memref.view
+// CAP-LABEL: func.func @parallel_kept
+// CAP: scf.forall (%{{.*}}) in (%{{.*}})
+// CAP-NEXT: memref.alloc() : memref<64xf32>
+// CAP: scf.forall (%{{.*}}, %{{.*}}) in (4, 8)
+// CAP-NEXT: memref.alloc() : memref<64xf32>
+// expected-remark @below {{planned 1 buffers into 1 arena(s) of 8192 bytes (8192 bytes as separate allocations)}}
+func.func @parallel_kept(%x: memref<64xf32>, %n: index) {
+  scf.forall (%j) in (%n) {
+    %p = memref.alloc() : memref<64xf32>
+    memref.copy %x, %p : memref<64xf32> to memref<64xf32>
+    memref.dealloc %p : memref<64xf32>
+  }
+  scf.forall (%i, %j) in (4, 8) {
+    %q = memref.alloc() : memref<64xf32>
+    memref.copy %x, %q : memref<64xf32> to memref<64xf32>
+    memref.dealloc %q : memref<64xf32>
+  }
   return
 }

@@ -117,8 +117,12 @@ def MicaCPUPlanBuffers : Pass<"mica-cpu-plan-buffers", "mlir::func::FuncOp"> {
 
     Buffers allocated inside a sequential loop (`scf.for`, `scf.while`) or
     an `scf.if` live, for the plan, as long as the top-level op holding
-    them. Buffers inside a parallel loop (`scf.forall`, `scf.parallel`:
-    one per iteration, possibly at the same time), with dynamic sizes, a
+    them. A static buffer allocated and freed in the body of a top-level
+    `scf.forall` with static bounds (a row chain's row temporaries) gets
+    one slot per iteration in a buffer allocated around the loop (slot =
+    the iteration's row-major index), which is then planned like any other
+    buffer, when all slots fit in `max-arena-bytes`. Other buffers inside a
+    parallel loop (possibly live at the same time), with dynamic sizes, a
     non-identity layout, or no dealloc in their own block (results handed to
     the caller) keep their allocation. With `remarks`, a summary says how
     many buffers were planned, the arena's size and the bytes the buffers
