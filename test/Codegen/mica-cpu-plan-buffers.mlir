@@ -117,7 +117,9 @@ func.func @too_big(%x: memref<2048xf32>) {
 // Per-iteration slots only for static loop bounds, and only while all slots
 // fit in an arena: a dynamic trip count, and a 2-D loop whose 4 x 8 slots of
 // 256 bytes exceed the CAP run's 4096-byte arenas, keep malloc (the default
-// cap takes the 2-D loop: slot (i, j) at (i * 8 + j) * 256).
+// cap takes the 2-D loop: slot (i, j) at (i * 8 + j) * 256). A buffer of
+// more than 1 KiB per iteration keeps malloc, which hands back the same
+// cache-hot block each time.
 
 // CHECK-LABEL: func.func @parallel_kept
 // CHECK: scf.forall (%{{.*}}) in (%{{.*}})
@@ -127,6 +129,8 @@ func.func @too_big(%x: memref<2048xf32>) {
 // CHECK: %[[K:.*]] = arith.addi %[[L]], %[[J]]
 // CHECK: arith.muli %[[K]], %c256
 // CHECK: memref.view
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK-NEXT: memref.alloc() : memref<512xf32>
 // CAP-LABEL: func.func @parallel_kept
 // CAP: scf.forall (%{{.*}}) in (%{{.*}})
 // CAP-NEXT: memref.alloc() : memref<64xf32>
@@ -143,6 +147,10 @@ func.func @parallel_kept(%x: memref<64xf32>, %n: index) {
     %q = memref.alloc() : memref<64xf32>
     memref.copy %x, %q : memref<64xf32> to memref<64xf32>
     memref.dealloc %q : memref<64xf32>
+  }
+  scf.forall (%k) in (4) {
+    %r = memref.alloc() : memref<512xf32>
+    memref.dealloc %r : memref<512xf32>
   }
   return
 }

@@ -121,7 +121,8 @@ def MicaCPUPlanBuffers : Pass<"mica-cpu-plan-buffers", "mlir::func::FuncOp"> {
     `scf.forall` with static bounds (a row chain's row temporaries) gets
     one slot per iteration in a buffer allocated around the loop (slot =
     the iteration's row-major index), which is then planned like any other
-    buffer, when all slots fit in `max-arena-bytes`. Other buffers inside a
+    buffer, when all slots fit in `max-arena-bytes` and a slot is at most
+    1 KiB (larger ones keep malloc's cache-hot block). Other buffers inside a
     parallel loop (possibly live at the same time), with dynamic sizes, a
     non-identity layout, or no dealloc in their own block (results handed to
     the caller) keep their allocation. With `remarks`, a summary says how
