@@ -307,6 +307,11 @@ private:
     return {x, y};
   }
 
+  /// Calls `fn(panel, k, lane, B[k][panel * nr + lane])` for every element
+  /// of the constant f32 B (in (k, n) or (n, k) layout) in `bytes`.
+  void
+  forEachPanelElement(ArrayRef<char> bytes, int64_t k, int64_t n,
+                      function_ref<void(int64_t, int64_t, int64_t, float)> fn);
   /// Packs a constant (k, n) or (n, k) B into [ceil(N/nr)][K][nr] panels.
   Value packConstantB(ArrayRef<char> bytes, int64_t k, int64_t n);
   /// Packs a constant B as bf16 into K-pair interleaved panels
@@ -363,23 +368,30 @@ private:
   Value numCols;
 };
 
-Value KernelEmitter::packConstantB(ArrayRef<char> bytes, int64_t k,
-                                  int64_t n) {
-  if (bytes.size() != static_cast<size_t>(k * n * 4))
-    return {};
+void KernelEmitter::forEachPanelElement(
+    ArrayRef<char> bytes, int64_t k, int64_t n,
+    function_ref<void(int64_t, int64_t, int64_t, float)> fn) {
   const float *src = reinterpret_cast<const float *>(bytes.data());
   int64_t nr = s.nr(), panels = (n + nr - 1) / nr;
-  std::vector<char> out(static_cast<size_t>(panels * k * nr * 4), 0);
-  float *dst = reinterpret_cast<float *>(out.data());
   for (int64_t p = 0; p < panels; ++p)
     for (int64_t kk = 0; kk < k; ++kk)
       for (int64_t l = 0; l < nr; ++l) {
         int64_t col = p * nr + l;
-        if (col >= n)
-          continue;
-        dst[(p * k + kk) * nr + l] =
-            c.bTransposed ? src[col * k + kk] : src[kk * n + col];
+        if (col < n)
+          fn(p, kk, l, c.bTransposed ? src[col * k + kk] : src[kk * n + col]);
       }
+}
+
+Value KernelEmitter::packConstantB(ArrayRef<char> bytes, int64_t k, int64_t n) {
+  if (bytes.size() != static_cast<size_t>(k * n * 4))
+    return {};
+  int64_t nr = s.nr(), panels = (n + nr - 1) / nr;
+  std::vector<char> out(static_cast<size_t>(panels * k * nr * 4), 0);
+  float *dst = reinterpret_cast<float *>(out.data());
+  forEachPanelElement(bytes, k, n,
+                      [&](int64_t p, int64_t kk, int64_t l, float v) {
+                        dst[(p * k + kk) * nr + l] = v;
+                      });
   auto type = RankedTensorType::get({panels, k, nr}, rw.getF32Type());
   ElementsAttr packedAttr = makeConstant(
       type, llvm::ArrayRef<char>(out.data(), out.size()), "packed_weights");
@@ -401,19 +413,13 @@ Value KernelEmitter::packConstantBF16(ArrayRef<char> bytes, int64_t k,
                                       int64_t n) {
   if (bytes.size() != static_cast<size_t>(k * n * 4))
     return {};
-  const float *src = reinterpret_cast<const float *>(bytes.data());
   int64_t nr = s.nr(), panels = (n + nr - 1) / nr, pairs = (k + 1) / 2;
   std::vector<char> out(static_cast<size_t>(panels * pairs * nr * 2 * 2), 0);
   uint16_t *dst = reinterpret_cast<uint16_t *>(out.data());
-  for (int64_t p = 0; p < panels; ++p)
-    for (int64_t kk = 0; kk < k; ++kk)
-      for (int64_t l = 0; l < nr; ++l) {
-        int64_t col = p * nr + l;
-        if (col >= n)
-          continue;
-        float v = c.bTransposed ? src[col * k + kk] : src[kk * n + col];
+  forEachPanelElement(
+      bytes, k, n, [&](int64_t p, int64_t kk, int64_t l, float v) {
         dst[((p * pairs + kk / 2) * nr + l) * 2 + kk % 2] = toBF16(v);
-      }
+      });
   auto type = RankedTensorType::get({panels, pairs, 2 * nr}, rw.getBF16Type());
   ElementsAttr packedAttr =
       makeConstant(type, llvm::ArrayRef<char>(out.data(), out.size()),
